@@ -1,0 +1,53 @@
+"""Wiring: settings, clock, data and engine, built once per command."""
+
+from __future__ import annotations
+
+import os
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.clock import Clock, local_zone, make_clock
+from assistant.config import Settings, load_settings
+from assistant.dialog.engine import Engine
+from assistant.dialog.prompts import PromptBook, load_prompts
+from assistant.errors import DataDirError
+from assistant.nlu.understand import Understander
+from assistant.resources import intents_dir, prompts_dir
+
+
+@dataclass
+class App:
+    """Everything a dialogue command needs."""
+
+    settings: Settings
+    clock: Clock
+    prompts: PromptBook
+    understander: Understander
+
+    def engine(self, seed: int | None = None) -> Engine:
+        return Engine(self.prompts, self.understander, self.clock,
+                      address=self.settings.general.address, rng=random.Random(seed))
+
+
+def ensure_data_dir(path: Path) -> Path:
+    """Create the data dir (mode 0700) or fail with one German sentence."""
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(path, 0o700)
+    except OSError as error:
+        raise DataDirError(f"Den Datenordner {path} kann ich nicht anlegen ({error.strerror}).") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise DataDirError(f"In den Datenordner {path} darf ich nicht schreiben.")
+    return path
+
+
+def load_understander() -> Understander:
+    return Understander(intents_dir())
+
+
+def build_app(config: str | None, data_dir: str | None, now: str | None) -> App:
+    settings = load_settings(config, data_dir)
+    ensure_data_dir(settings.data_dir)
+    clock = make_clock(now, local_zone(settings.general.timezone))
+    return App(settings, clock, load_prompts(prompts_dir()), load_understander())

@@ -1,0 +1,1 @@
+"""The pure dialogue core: text and understanding in, German replies out."""

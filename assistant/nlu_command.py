@@ -1,0 +1,57 @@
+"""``begleiter nlu``: intent matching only, one JSON object per utterance."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from typing import Any
+
+from assistant.app import load_understander
+from assistant.clock import local_zone, make_clock, parse_now
+from assistant.config import load_settings
+from assistant.nlu.result import EXPECTATIONS
+from assistant.nlu.understand import Understander
+
+
+def _emit(obj: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def run_nlu(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config, args.data_dir)
+    zone = local_zone(settings.general.timezone)
+    clock = make_clock(args.now, zone)
+    understander = load_understander()
+    if not args.jsonl:
+        if args.text is None:
+            print("Bitte eine Äußerung angeben oder --jsonl verwenden.", file=sys.stderr)
+            return 2
+        _emit(understander.understand(args.text, args.expect, clock.now()).to_json())
+        return 0
+    for raw in sys.stdin.buffer:
+        _emit(_one_line(understander, raw, args.expect, clock.now(), zone))
+    return 0
+
+
+def _one_line(understander: Understander, raw: bytes, expect: str, now: datetime, zone) -> dict[str, Any]:
+    line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+    if line.lstrip().startswith("{"):
+        try:
+            request = json.loads(line)
+        except json.JSONDecodeError as error:
+            return {"error": f"Ungültiges JSON: {error.msg}", "line": line[:200]}
+        if not isinstance(request, dict) or not isinstance(request.get("text"), str):
+            return {"error": "Das JSON-Objekt braucht ein Feld „text“ mit einem Text.", "line": line[:200]}
+        expect = request.get("expect") or expect
+        if expect not in EXPECTATIONS:
+            return {"error": f"Unbekanntes expect „{expect}“.", "text": request["text"]}
+        if request.get("now"):
+            try:
+                now = parse_now(str(request["now"])).replace(tzinfo=zone)
+            except Exception as error:  # BegleiterError with a German message
+                return {"error": str(error), "text": request["text"]}
+        line = request["text"]
+    return understander.understand(line, expect, now).to_json()

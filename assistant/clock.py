@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -67,7 +67,10 @@ class SimulatedClock:
 
     def __init__(self, start: datetime, zone: tzinfo) -> None:
         self.zone = zone
-        self._start = start if start.tzinfo else start.replace(tzinfo=zone)
+        local = start if start.tzinfo else start.replace(tzinfo=zone)
+        # Arithmetic on aware datetimes is wall-clock arithmetic; do it in UTC
+        # so that a simulated hour across a daylight-saving change is an hour.
+        self._start = local.astimezone(timezone.utc)
         self._started_at = time.monotonic()
         self._offset = timedelta()
 

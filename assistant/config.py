@@ -91,6 +91,9 @@ _CHOICES = {
     ("speech", "activation"): ACTIVATIONS,
 }
 _TYPE_NAMES = {str: "Text", int: "ganze Zahl", float: "Zahl"}
+_CLOCK_TIMES = {("reminders", "quiet_start"), ("reminders", "quiet_end")}
+_RANGES = {("speech", "volume"): (0.0, 1.0), ("speech", "rate"): (80, 400),
+           ("reminders", "snooze_minutes"): (1, 240), ("speech", "listen_timeout_s"): (1.0, 120.0)}
 
 
 def xdg_dir(variable: str, fallback: str) -> Path:
@@ -162,4 +165,17 @@ def _check_value(path: Path, section: str, key: str, type_name: str, value: Any)
     if choices and value not in choices:
         raise ConfigError(f"„{section}.{key}“ in {path} muss eins von {', '.join(choices)} sein, "
                           f"nicht „{value}“.")
+    if (section, key) in _CLOCK_TIMES and not _is_clock_time(value):
+        raise ConfigError(f"„{section}.{key}“ in {path} muss eine Uhrzeit wie „21:30“ sein, "
+                          f"nicht „{value}“.")
+    low, high = _RANGES.get((section, key), (value, value))
+    if not low <= value <= high:
+        raise ConfigError(f"„{section}.{key}“ in {path} muss zwischen {low} und {high} liegen, "
+                          f"nicht {value}.")
     return value
+
+
+def _is_clock_time(value: str) -> bool:
+    hours, _, minutes = value.partition(":")
+    return (len(hours) == 2 and len(minutes) == 2 and hours.isdigit() and minutes.isdigit()
+            and int(hours) < 24 and int(minutes) < 60)

@@ -56,6 +56,9 @@ def test_model_dir_defaults_into_the_data_dir(tmp_path: Path) -> None:
     ('[general]\ncountry = "FR"\n', "general.country"),
     ('general = 3\n', "general"),
     ('[general\n', "kein gültiges TOML"),
+    ('[reminders]\nquiet_start = "halb zehn"\n', "reminders.quiet_start"),
+    ('[reminders]\nquiet_end = "25:00"\n', "reminders.quiet_end"),
+    ('[speech]\nvolume = 3\n', "speech.volume"),
 ])
 def test_bad_files_name_the_key_and_the_file(tmp_path: Path, content: str, fragment: str) -> None:
     config = write(tmp_path / "bad.toml", content)

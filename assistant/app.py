@@ -14,6 +14,7 @@ from assistant.dialog.prompts import PromptBook, load_prompts
 from assistant.errors import DataDirError
 from assistant.nlu.understand import Understander
 from assistant.resources import intents_dir, prompts_dir
+from assistant.store import Store, open_store
 
 
 @dataclass
@@ -24,6 +25,8 @@ class App:
     clock: Clock
     prompts: PromptBook
     understander: Understander
+    store: Store | None = None
+    """The person's data (open, locked); None only where no data is needed."""
 
     def engine(self, seed: int | None = None) -> Engine:
         return Engine(self.prompts, self.understander, self.clock,
@@ -50,4 +53,5 @@ def build_app(config: str | None, data_dir: str | None, now: str | None) -> App:
     settings = load_settings(config, data_dir)
     ensure_data_dir(settings.data_dir)
     clock = make_clock(now, local_zone(settings.general.timezone))
-    return App(settings, clock, load_prompts(prompts_dir()), load_understander())
+    prompts = load_prompts(prompts_dir())
+    return App(settings, clock, prompts, load_understander(), open_store(settings.data_dir))

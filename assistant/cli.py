@@ -9,6 +9,7 @@ from typing import Callable, Sequence
 
 from assistant import __version__
 from assistant.errors import BegleiterError
+from assistant.signals import install_sigterm_handler
 
 DESCRIPTION = ("Begleiter – ein Sprachbegleiter, der offline auf Deutsch durch kurze Check-ins, "
                "Übungen und kleine Schritte zurück zu anderen Menschen führt.")
@@ -50,7 +51,86 @@ def build_parser() -> argparse.ArgumentParser:
                      help="eine Äußerung (oder ein JSON-Objekt mit text/expect/now) je stdin-Zeile")
     nlu.add_argument("--expect", default="none", choices=("none", "yes_no", "scale", "free_text"),
                      help="was der Dialog gerade erwartet (Standard: none)")
+    _add_speech_parsers(commands)
+    _add_platform_commands(commands)
     return parser
+
+
+def _add_speech_parsers(commands: argparse._SubParsersAction) -> None:
+    run = commands.add_parser("run", help="die Sprachsteuerung starten (Weckwort oder Eingabetaste)",
+                              description="Startet die Sprachsteuerung: wartet auf das Weckwort "
+                                          "(oder die Eingabetaste, je nach Einstellung speech.activation), "
+                                          "hört zu, antwortet mit Sprache und spricht fällige Erinnerungen. "
+                                          "Endet mit Strg+C. Was gesagt wird, erscheint auch als Text.")
+    _add_common(run)
+    say = commands.add_parser("say", help="einen Text sprechen oder als WAV-Datei speichern",
+                              description="Spricht einen deutschen Text mit espeak-ng über den Lautsprecher "
+                                          "oder schreibt ihn mit --wav in eine WAV-Datei.")
+    _add_common(say)
+    say.add_argument("text", nargs="+", metavar="TEXT", help="der Text, der gesprochen wird")
+    say.add_argument("--wav", metavar="FILE", help="statt zu sprechen in diese WAV-Datei schreiben")
+    listen = commands.add_parser("listen", help="eine WAV-Datei mit dem Sprachmodell erkennen",
+                                 description="Erkennt eine 16-Bit-Mono-WAV-Datei mit dem eingestellten "
+                                             "Vosk-Modell und gibt den erkannten Text aus.")
+    _add_common(listen)
+    listen.add_argument("--wav", metavar="FILE", required=True, help="die WAV-Datei (16 Bit, mono)")
+    listen.add_argument("--grammar", metavar="PHRASEN", action="append",
+                        help="nur diese Phrasen erkennen, durch Kommas getrennt (mehrfach möglich); "
+                             "alles andere wird zu [unk]")
+    setup = commands.add_parser("setup", help="das deutsche Sprachmodell installieren und prüfen",
+                                description="Lädt das Sprachmodell vosk-model-small-de-0.15 in den Datenordner "
+                                            "(mit Fortschrittsanzeige; ein abgebrochener Download wird "
+                                            "fortgesetzt), prüft es mit einer kurzen Probe-Erkennung und prüft "
+                                            "die deutsche Stimme und die Audiogeräte.")
+    _add_common(setup)
+    setup.add_argument("--from", dest="source", metavar="FILE_OR_DIR",
+                       help="ein schon vorhandenes Modell installieren (ZIP-Datei oder Ordner), ohne Download")
+
+
+def _cmd_speech(args: argparse.Namespace) -> int:
+    from assistant import speech_commands
+    handlers = {"run": speech_commands.run_voice, "say": speech_commands.run_say,
+                "listen": speech_commands.run_listen, "setup": speech_commands.run_setup}
+    return handlers[args.command](args)
+
+
+def _add_platform_commands(commands: argparse._SubParsersAction) -> None:
+    """``doctor``, ``install-service`` and ``remove-service`` (set-up on the device)."""
+    doctor = commands.add_parser(
+        "doctor", help="prüft Modell, Mikrofon, Lautsprecher, Stimme, Datenordner, Speicher, Dienst",
+        description="Prüft, ob alles da ist: Sprachmodell (vorhanden und ladbar), Mikrofon (nimmt eine "
+                    "Sekunde auf und nennt den Pegel), Lautsprecher (spielt einen kurzen Ton), deutsche "
+                    "Stimme, Echounterdrückung, Datenordner (Rechte), freien Speicher, Autostart-Dienst "
+                    "und Uhrzeit. Gibt je Punkt eine Zeile mit ✓ oder ✗ und einem Rat aus. Braucht kein "
+                    "Internet. Rückgabewert 1, wenn etwas Nötiges fehlt.")
+    _add_common(doctor)
+    install = commands.add_parser(
+        "install-service", help="richtet den Autostart ein (systemd-Benutzerdienst)",
+        description="Schreibt den systemd-Benutzerdienst ~/.config/systemd/user/begleiter.service, der "
+                    "„begleiter run“ startet, schaltet ihn ein (systemctl --user enable --now), sorgt mit "
+                    "„loginctl enable-linger“ für den Start beim Einschalten und richtet die "
+                    "Echounterdrückung von PipeWire oder PulseAudio ein. Mehrfaches Ausführen schadet nicht. "
+                    "--data-dir und --config gehen in den Startbefehl des Dienstes.")
+    _add_common(install)
+    install.add_argument("--dry-run", action="store_true",
+                         help="nur die Dienstdatei anzeigen, nichts schreiben oder einschalten")
+    install.add_argument("--no-echo-cancel", action="store_true",
+                         help="die Echounterdrückung nicht einrichten")
+    remove = commands.add_parser(
+        "remove-service", help="entfernt den Autostart wieder",
+        description="Stoppt den systemd-Benutzerdienst, schaltet ihn aus, löscht die Dienstdatei und die "
+                    "Einrichtung der Echounterdrückung. Die Daten bleiben erhalten. Mehrfaches Ausführen "
+                    "schadet nicht.")
+    _add_common(remove)
+
+
+def _cmd_platform(args: argparse.Namespace) -> int:
+    if args.command == "doctor":
+        from assistant.doctor import run_doctor
+        return run_doctor(args)
+    from assistant import service
+    return service.run_install_service(args) if args.command == "install-service" \
+        else service.run_remove_service(args)
 
 
 def _cmd_default(args: argparse.Namespace) -> int:
@@ -74,17 +154,25 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     None: _cmd_default,
     "chat": _cmd_chat,
     "nlu": _cmd_nlu,
+    "doctor": _cmd_platform,
+    "install-service": _cmd_platform,
+    "remove-service": _cmd_platform,
+    "run": _cmd_speech,
+    "say": _cmd_speech,
+    "listen": _cmd_speech,
+    "setup": _cmd_speech,
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    install_sigterm_handler()
     try:
         return COMMANDS[args.command](args)
     except BegleiterError as error:
         print(str(error), file=sys.stderr)
         return error.exit_code
-    except KeyboardInterrupt:
-        return 130
+    except KeyboardInterrupt as stop:  # Ctrl+C (130) or SIGTERM (signals.Shutdown, 143)
+        return getattr(stop, "exit_code", 130)
     except BrokenPipeError:
         return 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from assistant.app import build_app
 from assistant.chat import run_chat
@@ -11,21 +10,17 @@ from assistant.chat import run_chat
 
 def microphone_available() -> bool:
     """True when PortAudio reports at least one input device."""
-    try:
-        import sounddevice
-        return any(device["max_input_channels"] > 0 for device in sounddevice.query_devices())
-    except Exception:  # PortAudio missing or no audio system: no microphone
-        return False
+    from assistant.speech.audio import has_input_device
+    return has_input_device()
 
 
 def start_default(args: argparse.Namespace) -> int:
+    """The voice loop when a model and a microphone are there, else one German sentence and chat."""
+    from assistant.speech_commands import run_voice, voice_ready
     app = build_app(args.config, args.data_dir, args.now)
+    reason = voice_ready(app)
+    if reason is None:
+        return run_voice(args)
     engine = app.engine()
-    if not (app.settings.model_dir / "conf").is_dir() and not (app.settings.model_dir / "am").is_dir():
-        reason = "system.no_model"
-    elif not microphone_available():
-        reason = "system.no_microphone"
-    else:
-        reason = "system.no_voice_loop"
     print(engine.say(reason).text, flush=True)
     return run_chat(engine)

@@ -1,0 +1,265 @@
+"""The voice loop: ears -> engine -> voice, with wake phrase, timeouts and barge-in.
+
+States: asleep (waiting for the wake phrase or Enter, speaking due reminders
+through :attr:`VoiceLoop.due_reminders`), then a conversation (listen with a
+timeout, answer, repeat) until goodbye or silence.
+
+The ears are a protocol: the real ones turn microphone audio into
+:class:`~assistant.speech.stt.Heard` events, the tests feed text events in.
+Without echo cancellation the microphone hears our own voice, so the ears
+are muted while we speak and for a short hold-off after; with echo
+cancellation (``barge_in``) they listen for "stopp" during playback instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Protocol, Sequence
+
+from assistant.dialog.engine import Engine
+from assistant.dialog.turn import Expectation, Reply, Turn
+from assistant.nlu.normalize import fold
+from assistant.nlu.phrases import load_intents
+from assistant.speech.stt import Heard
+from assistant.speech.wake import PushToTalk, WakePhrase
+
+log = logging.getLogger(__name__)
+
+GLOBAL_INTENTS = ("stop", "repeat", "help", "later", "slower", "faster", "louder", "quieter")
+GRAMMAR_KINDS = ("yes_no", "scale")
+VOICE_CONTROLS = ("slower", "faster", "louder", "quieter")
+
+
+class Ears(Protocol):
+    """Where heard text comes from (microphone + Vosk, or a test script)."""
+
+    def set_grammar(self, phrases: Sequence[str] | None) -> None: ...
+    def hear(self, timeout: float) -> Heard | None: ...
+    def mute(self) -> None: ...
+    def unmute(self, holdoff_s: float) -> None: ...
+
+
+class Voice(Protocol):
+    """Where replies are spoken (:class:`~assistant.speech.tts.Speaker`)."""
+
+    def say(self, text: str) -> Any: ...
+    def stop(self) -> None: ...
+    def slower(self) -> None: ...
+    def faster(self) -> None: ...
+    def louder(self) -> None: ...
+    def quieter(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Commands:
+    """The global voice commands' phrases (from ``intents/``)."""
+
+    stop: tuple[str, ...]
+    """Phrases that stop our speech at once ("stopp", "halt", "ruhe")."""
+    phrases: tuple[str, ...]
+    """Every global command phrase, for the per-turn grammar."""
+
+    @classmethod
+    def from_intents(cls, folder: Path) -> "Commands":
+        intents = {intent.name: intent.phrases for intent in load_intents(folder)}
+        phrases = tuple(p for name in GLOBAL_INTENTS for p in intents.get(name, ()))
+        return cls(tuple(intents.get("stop", ())), phrases)
+
+    def is_stop(self, text: str) -> bool:
+        words = f" {fold(text)} "
+        return any(f" {phrase} " in words for phrase in self.stop)
+
+
+@dataclass(frozen=True)
+class LoopOptions:
+    """How the loop behaves (from the speech settings)."""
+
+    activation: str = "wake"
+    wake_phrase: str = "hallo begleiter"
+    listen_timeout_s: float = 8.0
+    barge_in: bool = False
+    """True only with echo cancellation: listen for "stopp" while speaking."""
+    holdoff_s: float = 0.35
+    """Without echo cancellation: how long after our speech the microphone stays ignored."""
+    poll_s: float = 0.25
+
+
+@dataclass(frozen=True)
+class TurnLatency:
+    """Latency figures of one answered utterance (milliseconds)."""
+
+    speech_end_to_final_ms: float | None
+    final_to_audio_ms: float | None
+
+
+@dataclass
+class LoopStats:
+    """What happened, for logs, tests and the benchmark."""
+
+    latencies: list[TurnLatency] = field(default_factory=list)
+    grammars: list[list[str] | None] = field(default_factory=list)
+    interruptions: list[float] = field(default_factory=list)
+    """Seconds from hearing "stopp" to the speech being stopped."""
+    spoken: list[str] = field(default_factory=list)
+
+
+class VoiceLoop:
+    """Wires ears, engine and voice together."""
+
+    def __init__(self, engine: Engine, ears: Ears, voice: Voice, commands: Commands,
+                 options: LoopOptions = LoopOptions(), push_to_talk: PushToTalk | None = None) -> None:
+        self.engine = engine
+        self.ears = ears
+        self.voice = voice
+        self.commands = commands
+        self.options = options
+        self.wake = WakePhrase(options.wake_phrase)
+        self.push_to_talk = push_to_talk
+        self.stopping = threading.Event()
+        self.stats = LoopStats()
+        self.due_reminders: Callable[[], Sequence[Reply]] = lambda: ()
+        """Hook for the reminder part: returns the replies due now (quiet hours already
+        respected); called while the loop is asleep, each is spoken at once."""
+        self._welcomed = False
+
+    # -- the main loop --------------------------------------------------------------
+
+    def run(self) -> int:
+        """Sleep, wake, converse, sleep again, until :attr:`stopping` is set or input ends."""
+        while not self.stopping.is_set():
+            self._speak_due_reminders()
+            if not self._wait_for_activation():
+                continue
+            if not self._welcomed:
+                self._welcomed = True
+                turn = self.engine.start()
+            else:
+                turn = Turn((self.engine.say("speech.wake_ack"),), self.engine.expect)
+            self.speak_turn(turn)
+            self.converse(turn.expect)
+        return 0
+
+    def _wait_for_activation(self) -> bool:
+        if self.push_to_talk is not None:
+            if self.push_to_talk.closed.is_set():
+                self.stopping.set()
+                return False
+            pressed = self.push_to_talk.wait(self.options.poll_s)
+            if pressed:
+                self.ears.unmute(0.0)
+            return pressed
+        self.ears.set_grammar(self.wake.grammar)
+        heard = self.ears.hear(self.options.poll_s)
+        return heard is not None and heard.kind == "final" and self.wake.heard_in(heard.text)
+
+    def mode_text(self, key: str) -> str:
+        """``key`` for the wake phrase, ``key_push`` for push-to-talk."""
+        if self.push_to_talk is not None:
+            return self.engine.say(f"{key}_push").text
+        return self.engine.say(key, wake=self.wake.phrase).text
+
+    def _speak_due_reminders(self) -> None:
+        for reply in self.due_reminders():
+            self.speak(reply.text)
+
+    def converse(self, expect: Expectation) -> None:
+        """Listen and answer until goodbye, or silence twice in a row."""
+        reprompted = False
+        while not self.stopping.is_set():
+            self.ears.set_grammar(self.grammar_for(expect))
+            self.stats.grammars.append(self.grammar_for(expect))
+            heard = self.listen()
+            if heard is None:
+                if reprompted or self.stopping.is_set():
+                    self.speak(self.mode_text("speech.going_to_sleep"))
+                    return
+                reprompted = True
+                self.speak(self.engine.say("speech.reprompt").text)
+                continue
+            reprompted = False
+            turn = self.answer(heard)
+            if turn.finished:
+                return
+            expect = turn.expect
+
+    def listen(self) -> Heard | None:
+        """The next final transcript, or ``None`` after the timeout without speech."""
+        deadline = time.monotonic() + self.options.listen_timeout_s
+        while not self.stopping.is_set() and (left := deadline - time.monotonic()) > 0:
+            heard = self.ears.hear(min(left, self.options.poll_s))
+            if heard is None:
+                continue
+            if heard.kind == "final":
+                return heard
+            deadline = max(deadline, time.monotonic() + self.options.listen_timeout_s)
+        return None
+
+    def answer(self, heard: Heard) -> Turn:
+        """Let the engine answer one utterance and speak the reply; logs the latencies."""
+        self._apply_voice_control(heard.text)
+        turn = self.engine.handle(heard.text)
+        job = self.speak_turn(turn)
+        self._record_latency(heard, job)
+        return turn
+
+    def _apply_voice_control(self, text: str) -> None:
+        result = self.engine.understander.understand(text, self.engine.expect.kind)
+        if result.intent in VOICE_CONTROLS:
+            getattr(self.voice, result.intent)()
+
+    def _record_latency(self, heard: Heard, job: Any) -> None:
+        first = getattr(job, "first_sample_at", None)
+        to_audio = (first - heard.at) * 1000 if first is not None and heard.at else None
+        end = (heard.at - heard.speech_end) * 1000 if heard.speech_end and heard.at else None
+        self.stats.latencies.append(TurnLatency(end, to_audio))
+        log.info("latency: speech end -> final %s ms, final -> first audio %s ms",
+                 _ms(end), _ms(to_audio))
+
+    # -- speaking ---------------------------------------------------------------------
+
+    def grammar_for(self, expect: Expectation) -> list[str] | None:
+        """The recogniser grammar for what the dialogue expects (``None``: free speech)."""
+        if expect.kind not in GRAMMAR_KINDS:
+            return None
+        phrases = list(expect.phrases)
+        helper = getattr(self.engine.understander, "grammar", None)
+        if callable(helper):
+            phrases.extend(helper(expect))
+        phrases.extend(self.commands.phrases)
+        return list(dict.fromkeys(phrases))
+
+    def speak_turn(self, turn: Turn) -> Any:
+        return self.speak(turn.text) if turn.replies else None
+
+    def speak(self, text: str) -> Any:
+        """Speak ``text`` and wait until it is played or stopped by "stopp"."""
+        self.stats.spoken.append(text)
+        if not self.options.barge_in:
+            self.ears.mute()
+        else:
+            self.ears.set_grammar([*self.commands.stop])
+        job = self.voice.say(text)
+        try:
+            while not job.done.wait(0.0 if self.options.barge_in else 0.02):
+                if self.options.barge_in:
+                    self._listen_for_stop(job)
+        finally:
+            if not self.options.barge_in:
+                self.ears.unmute(self.options.holdoff_s)
+        return job
+
+    def _listen_for_stop(self, job: Any) -> None:
+        heard = self.ears.hear(0.02)
+        if heard is not None and self.commands.is_stop(heard.text):
+            self.voice.stop()
+            job.done.wait(0.3)
+            self.stats.interruptions.append(time.monotonic() - (heard.at or time.monotonic()))
+            log.info("speech stopped by %r", heard.text)
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f}"

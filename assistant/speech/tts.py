@@ -1,0 +1,201 @@
+"""Speech out: pyttsx3 with espeak-ng's German voice, synthesised to WAV data.
+
+pyttsx3's own playback hands a temporary file to ``aplay`` and may return
+before the speech ends, so we only let it synthesise (``save_to_file``) and
+play the samples through our own :class:`~assistant.speech.audio.Playback`.
+Text is spoken sentence by sentence: the first sentence plays while the next
+is synthesised, and :meth:`Speaker.stop` silences it at once. All pyttsx3 calls
+happen on one worker thread (espeak-ng is not thread-safe).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import re
+import tempfile
+import threading
+import time
+import unicodedata
+import wave
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Protocol
+
+from assistant.errors import BegleiterError
+
+log = logging.getLogger(__name__)
+
+TTS_RATE = 22050
+"""pyttsx3's espeak driver always writes 22,050 Hz, 16-bit mono."""
+GERMAN_VOICE = "de"
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+
+
+class VoiceError(BegleiterError):
+    """espeak-ng or its German voice is missing."""
+
+
+def normalise(text: str) -> str:
+    """NFC: espeak-ng mispronounces decomposed umlauts (a + combining diaeresis)."""
+    return unicodedata.normalize("NFC", text).strip()
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split at sentence ends so the first sentence can play while the next is made."""
+    return [part for part in _SENTENCE_END.split(normalise(text)) if part.strip()]
+
+
+class Synthesizer:
+    """pyttsx3 + espeak-ng, German voice; use from one thread only."""
+
+    def __init__(self, rate: int = 165, volume: float = 0.9) -> None:
+        try:
+            import pyttsx3
+            import pyttsx3.drivers.espeak as espeak_driver
+            self._engine = pyttsx3.init("espeak")
+        except Exception as error:  # espeak-ng library missing or broken
+            raise VoiceError(f"Die Sprachausgabe espeak-ng lässt sich nicht starten ({error}).") from None
+        # The driver prints "Audio saved to ..." on stdout after every file; silence it
+        # in that module only (stdout belongs to `chat`).
+        espeak_driver.print = lambda *args, **kwargs: None  # type: ignore[attr-defined]
+        ids = [voice.id for voice in self._engine.getProperty("voices")]
+        if not any(voice_id.split("/")[-1] == GERMAN_VOICE for voice_id in ids):
+            raise VoiceError("Die deutsche Stimme von espeak-ng fehlt (Paket espeak-ng-data).")
+        self._engine.setProperty("voice", GERMAN_VOICE)
+        self.set_rate(rate)
+        self.set_volume(volume)
+        self._scratch = Path(tempfile.mkdtemp(prefix="begleiter-tts-")) / "sentence.wav"
+
+    def set_rate(self, rate: int) -> None:
+        self.rate = max(80, min(320, int(rate)))
+        self._engine.setProperty("rate", self.rate)
+
+    def set_volume(self, volume: float) -> None:
+        self.volume = max(0.1, min(1.0, float(volume)))
+        self._engine.setProperty("volume", self.volume)
+
+    def synthesize(self, text: str) -> bytes:
+        """16-bit mono PCM at :data:`TTS_RATE` for ``text``."""
+        self._engine.save_to_file(normalise(text), str(self._scratch))
+        self._engine.runAndWait()
+        with wave.open(str(self._scratch), "rb") as wav:
+            return wav.readframes(wav.getnframes())
+
+    def write_wav(self, text: str, path: Path) -> float:
+        """Write ``text`` as one WAV file; returns its length in seconds."""
+        pcm = b"".join(self.synthesize(sentence) for sentence in split_sentences(text))
+        with wave.open(str(path), "wb") as wav:
+            wav.setnchannels(1)
+            wav.setsampwidth(2)
+            wav.setframerate(TTS_RATE)
+            wav.writeframes(pcm)
+        return len(pcm) / 2 / TTS_RATE
+
+
+class Player(Protocol):
+    """What the speaker plays through (an :class:`~assistant.speech.audio.Playback`)."""
+
+    def play(self, pcm: bytes, on_start: Callable[[float], None] | None = None) -> None: ...
+    def stop(self) -> None: ...
+    def wait(self, timeout: float | None = None) -> bool: ...
+    @property
+    def playing(self) -> bool: ...
+
+
+@dataclass
+class SpeechJob:
+    """One text being spoken; ``done`` is set when it has been played or stopped."""
+
+    text: str
+    asked_at: float = field(default_factory=time.monotonic)
+    first_sample_at: float | None = None
+    """``time.monotonic()`` when its first sample reached the speaker."""
+    done: threading.Event = field(default_factory=threading.Event)
+    stopped: bool = False
+
+    def _started(self, moment: float) -> None:
+        if self.first_sample_at is None:
+            self.first_sample_at = moment
+
+
+class Speaker:
+    """Speaks texts sentence by sentence on one worker thread; stoppable."""
+
+    def __init__(self, player: Player, rate: int = 165, volume: float = 0.9,
+                 synthesizer_factory: Callable[..., Any] = Synthesizer) -> None:
+        self.player = player
+        self._jobs: queue.Queue[tuple[str, Any]] = queue.Queue()
+        self._generation = 0
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+        self._factory = synthesizer_factory
+        self._thread = threading.Thread(target=self._work, args=(rate, volume), name="tts", daemon=True)
+        self._thread.start()
+        self._ready.wait()
+        if self._error:
+            raise self._error
+
+    def _work(self, rate: int, volume: float) -> None:
+        try:
+            synthesizer = self._factory(rate, volume)
+        except BaseException as error:
+            self._error = error
+            self._ready.set()
+            return
+        self._ready.set()
+        while True:
+            kind, payload = self._jobs.get()
+            if kind == "quit":
+                return
+            if kind == "rate":
+                synthesizer.set_rate(synthesizer.rate + payload)
+            elif kind == "volume":
+                synthesizer.set_volume(synthesizer.volume + payload)
+            elif kind == "speak":
+                self._speak(synthesizer, *payload)
+
+    def _speak(self, synthesizer: Any, job: SpeechJob, generation: int) -> None:
+        try:
+            for sentence in split_sentences(job.text):
+                if generation != self._generation:
+                    break
+                pcm = synthesizer.synthesize(sentence)
+                if generation != self._generation:
+                    break
+                self.player.play(pcm, job._started)
+            while generation == self._generation and not self.player.wait(0.02):
+                pass
+        except Exception:
+            log.exception("speech output failed")
+        finally:
+            job.stopped = generation != self._generation
+            job.done.set()
+
+    def say(self, text: str) -> SpeechJob:
+        """Start speaking ``text``; returns at once."""
+        job = SpeechJob(text)
+        self._jobs.put(("speak", (job, self._generation)))
+        return job
+
+    def stop(self) -> None:
+        """Stop speaking now and forget everything queued."""
+        self._generation += 1
+        self.player.stop()
+
+    def slower(self, step: int = 20) -> None:
+        self._jobs.put(("rate", -step))
+
+    def faster(self, step: int = 20) -> None:
+        self._jobs.put(("rate", step))
+
+    def louder(self, step: float = 0.1) -> None:
+        self._jobs.put(("volume", step))
+
+    def quieter(self, step: float = 0.1) -> None:
+        self._jobs.put(("volume", -step))
+
+    def close(self) -> None:
+        self.stop()
+        self._jobs.put(("quit", None))
+        self._thread.join(timeout=2)

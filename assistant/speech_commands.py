@@ -1,0 +1,198 @@
+"""The speech commands: ``run``, ``say``, ``listen`` and ``setup``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from assistant.app import App, build_app
+from assistant.config import Settings, load_settings
+from assistant.errors import BegleiterError
+from assistant.resources import intents_dir
+
+log = logging.getLogger(__name__)
+
+
+def _setup_logging(settings: Settings) -> None:
+    """The project's logging when present, else plain stderr."""
+    if logging.getLogger().handlers:
+        return
+    try:
+        from assistant.logs import setup_logging
+        setup_logging(settings)
+    except ImportError:
+        logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                            format="%(levelname)s %(name)s: %(message)s")
+
+
+def echo_cancel_active() -> bool:
+    """True when the sound server's default source is an echo-cancelled one."""
+    try:
+        from assistant import echo_cancel
+        server = echo_cancel.sound_server()
+        return bool(server and server.default_source in echo_cancel.echo_sources())
+    except Exception:  # no helper module, no pactl, no server: assume no cancellation
+        return False
+
+
+def check_vocabulary(model: Any, loop: Any) -> list[str]:
+    """Words of the wake phrase and the yes/no and scale grammars the model lacks (logged)."""
+    from assistant.dialog.turn import Expectation
+    from assistant.speech.stt import missing_words
+    phrases = list(loop.wake.grammar)
+    for kind in ("yes_no", "scale"):
+        phrases.extend(loop.grammar_for(Expectation(kind)) or [])
+    missing = missing_words(model, phrases)
+    if missing:
+        log.warning("words missing from the model's vocabulary (dropped from grammars): %s",
+                    ", ".join(missing))
+    return missing
+
+
+def run_voice(args: argparse.Namespace) -> int:
+    """``run``: the voice loop until SIGINT/SIGTERM (or end of input with push-to-talk)."""
+    from assistant.loop import Commands, LoopOptions, VoiceLoop
+    from assistant.speech.audio import Microphone, Playback
+    from assistant.speech.ears import MicEars
+    from assistant.speech.stt import Transcriber, load_model
+    from assistant.speech.tts import TTS_RATE, Speaker
+    from assistant.speech.wake import PushToTalk
+
+    app = build_app(args.config, args.data_dir, args.now)
+    _setup_logging(app.settings)
+    speech = app.settings.speech
+    model = load_model(app.settings.model_dir)
+    engine = app.engine()
+    microphone = Microphone(speech.input_device, on_notice=lambda key: print(engine.say(key).text, flush=True))
+    microphone.open()
+    playback = Playback(TTS_RATE, speech.output_device)
+    speaker = Speaker(playback, speech.rate, speech.volume)
+    ears = MicEars(microphone, Transcriber(model, microphone.rate))
+    options = LoopOptions(activation=speech.activation, wake_phrase=speech.wake_phrase,
+                          listen_timeout_s=speech.listen_timeout_s, barge_in=echo_cancel_active())
+    push = PushToTalk() if speech.activation == "push_to_talk" else None
+    loop = VoiceLoop(engine, ears, _Subtitled(speaker), Commands.from_intents(intents_dir()), options, push)
+    check_vocabulary(model, loop)
+    try:
+        loop.speak(loop.mode_text("speech.ready"))
+        return loop.run()
+    except KeyboardInterrupt:
+        loop.stopping.set()
+        return 0
+    finally:
+        speaker.close()
+        playback.close()
+        ears.close()
+
+
+class _Subtitled:
+    """A voice that also prints what it says (a subtitle for the terminal and the log)."""
+
+    def __init__(self, speaker: Any) -> None:
+        self._speaker = speaker
+
+    def say(self, text: str) -> Any:
+        print(text, flush=True)
+        return self._speaker.say(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._speaker, name)
+
+
+def run_say(args: argparse.Namespace) -> int:
+    """``say TEXT [--wav FILE]``: speak a text, or write it to a WAV file."""
+    from assistant.speech.tts import TTS_RATE, Speaker, Synthesizer
+    settings = load_settings(args.config, args.data_dir)
+    text = " ".join(args.text).strip()
+    if not text:
+        raise BegleiterError("Bitte einen Text angeben, den ich sprechen soll.")
+    if args.wav:
+        path = Path(args.wav)
+        if not path.parent.is_dir():
+            raise BegleiterError(f"Den Ordner {path.parent} gibt es nicht.")
+        seconds = Synthesizer(settings.speech.rate, settings.speech.volume).write_wav(text, path)
+        print(f"{path}: {seconds:.1f} s", file=sys.stderr)
+        return 0
+    from assistant.speech.audio import Playback
+    playback = Playback(TTS_RATE, settings.speech.output_device)
+    speaker = Speaker(playback, settings.speech.rate, settings.speech.volume)
+    try:
+        speaker.say(text).done.wait()
+    finally:
+        speaker.close()
+        playback.close()
+    return 0
+
+
+def run_listen(args: argparse.Namespace) -> int:
+    """``listen --wav FILE [--grammar ...]``: print the transcript of a WAV file."""
+    from assistant.speech.stt import load_model, missing_words, transcribe_wav
+    settings = load_settings(args.config, args.data_dir)
+    model = load_model(settings.model_dir)
+    phrases = _grammar_phrases(args.grammar)
+    if phrases is not None:
+        missing = missing_words(model, phrases)
+        if missing:
+            print(f"Diese Wörter kennt das Modell nicht: {', '.join(missing)}", file=sys.stderr)
+    path = Path(args.wav)
+    if not path.is_file():
+        raise BegleiterError(f"Die Datei {path} gibt es nicht.")
+    print(" ".join(transcribe_wav(model, path, phrases)), flush=True)
+    return 0
+
+
+def _grammar_phrases(values: list[str] | None) -> list[str] | None:
+    """``--grammar`` values: phrases separated by commas (or given several times)."""
+    if not values:
+        return None
+    return [p.strip() for value in values for p in value.split(",") if p.strip()]
+
+
+def run_setup(args: argparse.Namespace) -> int:
+    """``setup [--from FILE_OR_DIR]``: install the model, check voice and devices."""
+    from assistant.speech import model_setup
+    from assistant.speech.tts import Synthesizer, VoiceError
+    settings = load_settings(args.config, args.data_dir)
+    target = settings.model_dir
+    sample = Path(tempfile.mkdtemp(prefix="begleiter-setup-")) / "probe.wav"
+    try:
+        Synthesizer(settings.speech.rate, settings.speech.volume).write_wav(model_setup.VERIFY_PHRASE, sample)
+        print("Deutsche Stimme (espeak-ng): in Ordnung.")
+    except VoiceError as error:
+        print(f"Deutsche Stimme: {error}")
+        sample = None
+    if args.source:
+        transcript = model_setup.install(Path(args.source).expanduser(), target, sample)
+    else:
+        print(f"Lade das Sprachmodell {model_setup.MODEL_NAME} herunter …", flush=True)
+        transcript = model_setup.fetch_and_install(target, sample_wav=sample)
+    print(f"Sprachmodell installiert in {target}.")
+    print(f"Probe-Erkennung: „{transcript}“" if transcript else "Probe-Erkennung: (nichts erkannt)")
+    _report_devices()
+    return 0
+
+
+def _report_devices() -> None:
+    from assistant.speech.audio import has_input_device
+    try:
+        import sounddevice
+        outputs = any(d["max_output_channels"] > 0 for d in sounddevice.query_devices())
+    except Exception:
+        outputs = False
+    print("Mikrofon: gefunden." if has_input_device() else "Mikrofon: keins gefunden.")
+    print("Lautsprecher: gefunden." if outputs else "Lautsprecher: keiner gefunden.")
+
+
+def voice_ready(app: App) -> str | None:
+    """Why the voice loop cannot start (a prompt key), or ``None`` when it can."""
+    from assistant.speech.audio import has_input_device
+    from assistant.speech.stt import is_model_dir
+    if not is_model_dir(app.settings.model_dir):
+        return "system.no_model"
+    if not has_input_device():
+        return "system.no_microphone"
+    return None

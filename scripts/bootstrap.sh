@@ -25,5 +25,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$BEGLEITER_ROOT$extras"
     echo "$want" > "$stamp"
     # The test install is a superset of the run install.
-    [ "$PROFILE" = "test" ] && echo "$want" > "$VENV/.installed-run"
+    if [ "$PROFILE" = "test" ]; then
+        echo "$want" > "$VENV/.installed-run"
+    fi
 fi

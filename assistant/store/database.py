@@ -1,10 +1,10 @@
-"""The store: one core file plus one history file per year, in ``DATA_DIR/store``.
+"""The store: one core file plus one history file per month, in ``DATA_DIR/store``.
 
 ``core.json`` holds what is small and changes in place (settings, reminders,
-safety plan); ``history-YYYY.json`` holds what grows every day (check-ins,
+safety plan); ``history-YYYY-MM.json`` holds what grows every day (check-ins,
 steps, journal, prompt history, safety events, WHO-5), filed under the local
-year of the record's time. A write rewrites only one of these files, so its
-cost stays bounded by one year of data however long Begleiter is used.
+month of the record's time. A write rewrites only one of these files, so its
+cost stays bounded by one month of data however long Begleiter is used.
 """
 
 from __future__ import annotations
@@ -23,13 +23,13 @@ from assistant.store.atomic import AtomicJSONStorage, Recovery, load_with_recove
 from assistant.store.errors import StoreReadOnlyError, StoreUsageError
 from assistant.store.current import Reminders, SafetyPlans, SettingsRepository
 from assistant.store.history import (CheckIns, Journal, PromptHistory, SafetyEvents, Steps, Who5,
-                                     period_of)
+                                     PERIOD, period_of)
 from assistant.store.lock import FolderLock
 
 LOG = logging.getLogger("assistant.store")
 STORE_DIR = "store"
 CORE_FILE = "core.json"
-HISTORY_PATTERN = re.compile(r"^history-(\d{4})\.json$")
+HISTORY_PATTERN = re.compile(r"^history-(\d{4}-\d{2})\.json$")
 CORE_TABLES = ("settings", "reminders", "safety_plan")
 HISTORY_TABLES = ("checkins", "steps", "journal", "prompt_history", "safety_events", "who5")
 NOTICE_RESTORED = "system.store_recovered"
@@ -94,7 +94,7 @@ class Store:
             self.history(period)
 
     def periods(self) -> list[str]:
-        """All years that have a history file (or its backup), oldest first."""
+        """All months (``YYYY-MM``) with a history file (or its backup), oldest first."""
         found = set(self._history)
         entries = os.listdir(self.folder) if self.folder.is_dir() else []
         for entry in entries:
@@ -110,8 +110,8 @@ class Store:
         return [p for p in periods if p >= period_of(since)]
 
     def history(self, period: str) -> TinyDB:
-        """The history database for one year (opened, validated and cached)."""
-        if not re.fullmatch(r"\d{4}", period):
+        """The history database for one month (opened, validated and cached)."""
+        if not PERIOD.fullmatch(period):
             raise StoreUsageError(f"invalid history period {period!r}")
         if period not in self._history:
             self._history[period] = self._open_file(self.folder / history_name(period), "history")

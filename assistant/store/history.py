@@ -1,12 +1,13 @@
-"""Repositories for what grows every day; each record lives in its year's file.
+"""Repositories for what grows every day; each record lives in its month's file.
 
-Record ids are ``"YYYY-N"`` (year file, TinyDB document id), so an update
+Record ids are ``"YYYY-MM-N"`` (month file, TinyDB document id), so an update
 finds its file directly. Every method that changes something is one atomic
 write of one file.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Generic, TypeVar
 
@@ -20,12 +21,13 @@ if TYPE_CHECKING:
     from assistant.store.database import Store
 
 R = TypeVar("R", CheckIn, Step, JournalEntry, PromptUse, SafetyEvent, Who5Result)
+PERIOD = re.compile(r"\d{4}-\d{2}")
 RawFilter = Callable[[dict[str, Any]], bool]
 
 
 def period_of(moment: datetime) -> str:
-    """The history file a record at ``moment`` belongs to (its local year)."""
-    return f"{moment.year:04d}"
+    """The history file a record at ``moment`` belongs to: its local month, ``YYYY-MM``."""
+    return f"{moment.year:04d}-{moment.month:02d}"
 
 
 def _scale(value: int | None, name: str, top: int = 10) -> int | None:
@@ -36,7 +38,7 @@ def _scale(value: int | None, name: str, top: int = 10) -> int | None:
 
 
 class HistoryRepository(Generic[R]):
-    """Shared code: insert into the right year, read back, update by id."""
+    """Shared code: insert into the right month, read back, update by id."""
 
     table_name: ClassVar[str]
     record_type: ClassVar[type]
@@ -78,8 +80,8 @@ class HistoryRepository(Generic[R]):
         return self._records(since)
 
     def _locate(self, record_id: str) -> tuple[Table, int]:
-        period, _, number = str(record_id).partition("-")
-        if not (len(period) == 4 and period.isdigit() and number.isdigit()):
+        period, _, number = str(record_id).rpartition("-")
+        if not (PERIOD.fullmatch(period) and number.isdigit()):
             raise StoreUsageError(f"unknown {self.table_name} id {record_id!r}")
         if period not in self._store.periods():
             raise StoreUsageError(f"unknown {self.table_name} id {record_id!r}")
@@ -164,8 +166,8 @@ class Steps(HistoryRepository[Step]):
         return self._update(record_id, changes)
 
     def open(self, since: datetime | None = None) -> list[Step]:
-        """Accepted, not yet done. Without ``since``: this year's and last year's file."""
-        periods = self._store.periods()[-2:] if since is None else None
+        """Accepted, not yet done; without ``since``, from the newest three month files."""
+        periods = self._store.periods()[-3:] if since is None else None
         return self._records(since, lambda d: d.get("state") == "accepted", periods)
 
     def offered_since(self, since: datetime) -> list[Step]:

@@ -2,13 +2,17 @@
 
 The microphone check records one second and reports its level in plain
 words; the speaker check plays a short, soft tone. Both use the devices the
-voice loop would use (``speech.input_device`` / ``speech.output_device``).
+voice loop would use (``speech.input_device`` / ``speech.output_device``), and
+both run in a child process (:func:`run_probe`).
 """
 
 from __future__ import annotations
 
 import array
+import json
 import math
+import subprocess
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +26,7 @@ TONE_AMPLITUDE = 0.25
 SILENT_DBFS = -60.0
 QUIET_DBFS = -42.0
 CLIPPING_PEAK = 32000
+PROBE_TIMEOUT_S = 15.0
 
 
 @dataclass(frozen=True)
@@ -92,42 +97,67 @@ def _device(sd: Any, name_part: str, kind: str) -> tuple[int | None, str]:
         raise LookupError("none") from None
 
 
-def check_microphone(settings: Settings, texts: Texts, seconds: float = RECORD_SECONDS) -> CheckResult:
-    """Record ``seconds`` from the microphone and describe the level."""
+def probe(kind: str, name_part: str, seconds: float) -> dict[str, Any]:
+    """Record from (``input``) or play a tone on (``output``) a device; a plain dict result."""
     sd = _sounddevice()
     if sd is None:
-        return texts.result("microphone", True, "no_portaudio")
-    name = settings.speech.input_device
+        return {"state": "no_portaudio"}
     try:
-        index, device_name = _device(sd, name, "input")
+        index, device_name = _device(sd, name_part, kind)
     except LookupError as missing:
-        return texts.result("microphone", True, str(missing), name=name)
+        return {"state": str(missing)}
     try:
-        rate = int(sd.query_devices(index, "input")["default_samplerate"])
-        with sd.RawInputStream(samplerate=rate, device=index, channels=1, dtype="int16") as stream:
-            pcm, _overflowed = stream.read(int(rate * seconds))
+        rate = int(sd.query_devices(index, kind)["default_samplerate"])
+        if kind == "input":
+            with sd.RawInputStream(samplerate=rate, device=index, channels=1, dtype="int16") as stream:
+                pcm, _overflowed = stream.read(int(rate * seconds))
+            level = measure_level(bytes(pcm))
+            return {"state": "ok", "device": device_name, "rate": rate, "rms_dbfs": level.rms_dbfs,
+                    "peak": level.peak}
+        with sd.RawOutputStream(samplerate=rate, device=index, channels=1, dtype="int16") as stream:
+            stream.write(tone(rate, seconds))
+        return {"state": "ok", "device": device_name, "rate": rate}
     except Exception as error:  # PortAudioError and friends
-        return texts.result("microphone", True, "failed", error=str(error).splitlines()[0][:80])
-    level = measure_level(bytes(pcm))
-    return texts.result("microphone", True, "ok", ok=True, device=device_name,
-                        level=texts(f"level.{level.words_key}"),
-                        data={"rms_dbfs": level.rms_dbfs, "peak": level.peak, "rate": rate})
+        return {"state": "failed", "error": (str(error).splitlines() or [type(error).__name__])[0][:80]}
+
+
+def run_probe(kind: str, name_part: str, seconds: float) -> dict[str, Any]:
+    """:func:`probe` in a child process: a broken ALSA set-up can abort PortAudio, and
+    must not take the doctor down with it; the child also sees the current devices."""
+    command = [sys.executable, "-m", "assistant.doctor_audio", kind, name_part, str(seconds)]
+    try:
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=PROBE_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        return {"state": "failed", "error": f"timeout {PROBE_TIMEOUT_S:.0f} s"}
+    lines = proc.stdout.strip().splitlines()
+    if proc.returncode < 0:
+        return {"state": "crashed", "error": f"Signal {-proc.returncode}"}
+    if proc.returncode != 0 or not lines:
+        return {"state": "failed", "error": f"PortAudio exit {proc.returncode}"}
+    return json.loads(lines[-1])
+
+
+def check_microphone(settings: Settings, texts: Texts, seconds: float = RECORD_SECONDS) -> CheckResult:
+    """Record ``seconds`` from the microphone and describe the level."""
+    name = settings.speech.input_device
+    found = run_probe("input", name, seconds)
+    state = found.pop("state")
+    if state != "ok":
+        return texts.result("microphone", True, state, name=name, error=found.get("error", ""))
+    level = Level(found["rms_dbfs"], found["peak"])
+    return texts.result("microphone", True, "ok", ok=True, device=found["device"],
+                        level=texts(f"level.{level.words_key}"), data=found)
 
 
 def check_speaker(settings: Settings, texts: Texts) -> CheckResult:
     """Play a short tone on the speaker."""
-    sd = _sounddevice()
-    if sd is None:
-        return texts.result("speaker", True, "no_portaudio")
     name = settings.speech.output_device
-    try:
-        index, device_name = _device(sd, name, "output")
-    except LookupError as missing:
-        return texts.result("speaker", True, str(missing), name=name)
-    try:
-        rate = int(sd.query_devices(index, "output")["default_samplerate"])
-        with sd.RawOutputStream(samplerate=rate, device=index, channels=1, dtype="int16") as stream:
-            stream.write(tone(rate))
-    except Exception as error:  # PortAudioError and friends
-        return texts.result("speaker", True, "failed", error=str(error).splitlines()[0][:80])
-    return texts.result("speaker", True, "ok", ok=True, device=device_name, data={"rate": rate})
+    found = run_probe("output", name, TONE_SECONDS)
+    state = found.pop("state")
+    if state != "ok":
+        return texts.result("speaker", True, state, name=name, error=found.get("error", ""))
+    return texts.result("speaker", True, "ok", ok=True, device=found["device"], data=found)
+
+
+if __name__ == "__main__":  # the child process of run_probe
+    print(json.dumps(probe(sys.argv[1], sys.argv[2], float(sys.argv[3]))), flush=True)

@@ -12,6 +12,7 @@ import os
 import shutil
 import stat
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from assistant.dialog.prompts import PromptBook
 MIN_FREE_BYTES = 200 * 1024 * 1024
 """Model (about 50 MB unpacked: 45 MB) plus years of data and logs, with room to spare."""
 MIN_YEAR = 2025
+MODEL_LOAD_TIMEOUT_S = 120.0
 PRIVATE_SKIP = ("models",)
 """Subfolders of the data dir that hold no personal data (downloaded model files)."""
 
@@ -68,22 +70,34 @@ class Texts:
 
 
 def check_model(settings: Settings, texts: Texts) -> CheckResult:
-    """The Vosk model folder exists and Vosk loads it (locally; Vosk never downloads here)."""
+    """The Vosk model folder exists and Vosk loads it from disk (never downloads)."""
     path = settings.model_dir
     if not path.is_dir():
         return texts.result("model", True, "missing", path=str(path))
     if not ((path / "am").is_dir() or (path / "conf").is_dir()):
         return texts.result("model", True, "incomplete", advice="broken_advice", path=str(path))
     try:
-        import vosk
+        import vosk  # noqa: F401  (only to report a missing package clearly)
     except ImportError:
         return texts.result("model", True, "no_vosk")
-    vosk.SetLogLevel(-1)
-    try:
-        vosk.Model(str(path))
-    except Exception as error:  # Vosk raises a bare Exception when it cannot load
-        return texts.result("model", True, "broken", path=str(path), data={"error": str(error)})
+    error = load_model_in_child(path)
+    if error is not None:
+        return texts.result("model", True, "broken", path=str(path), data={"error": error})
     return texts.result("model", True, "ok", ok=True, path=str(path))
+
+
+def load_model_in_child(path: Path) -> str | None:
+    """Load the Vosk model in a child process (a bad model can abort Kaldi); None when it loads."""
+    code = "import sys, vosk; vosk.SetLogLevel(-1); vosk.Model(sys.argv[1])"
+    try:
+        proc = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
+                              timeout=MODEL_LOAD_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        return f"timeout {MODEL_LOAD_TIMEOUT_S:.0f} s"
+    if proc.returncode == 0:
+        return None
+    lines = proc.stderr.strip().splitlines()
+    return lines[-1][:200] if lines else f"exit {proc.returncode}"
 
 
 def check_voice(texts: Texts) -> CheckResult:

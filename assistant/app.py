@@ -29,8 +29,11 @@ class App:
     """The person's data (open, locked); None only where no data is needed."""
 
     def engine(self, seed: int | None = None) -> Engine:
-        return Engine(self.prompts, self.understander, self.clock,
-                      address=self.settings.general.address, rng=random.Random(seed))
+        if self.store is None:
+            raise DataDirError("Für das Gespräch brauche ich den Datenordner.")
+        return Engine(self.prompts, self.understander, self.clock, self.store,
+                      address=self.settings.general.address, country=self.settings.general.country,
+                      rng=random.Random(seed))
 
 
 def ensure_data_dir(path: Path) -> Path:

@@ -1,46 +1,178 @@
-"""The dialogue engine: pure, given its content, understanding, clock and randomness.
+"""The dialogue engine: pure, given its content, understanding, clock, store and randomness.
 
-No audio, terminal or file I/O happens here; ``chat``, the voice loop and the
-tests all drive this same class.
+No audio, terminal or file I/O happens here (the store is passed in); ``chat``,
+the voice loop and the tests all drive this same class. The order of checks
+for every utterance is fixed: safety first, then global commands, then the
+active flow, then a new flow by intent. See :mod:`assistant.dialog.flows`.
 """
 
 from __future__ import annotations
 
 import random
-from typing import Any
+from typing import Any, Iterable
 
 from assistant.clock import Clock
+from assistant.dialog.content import Content, load_content
+from assistant.dialog.context import Context
+from assistant.dialog.flows import FlowFactory, crisis, default_registry
+from assistant.dialog.flows.base import Flow, Outcome
+from assistant.dialog.flows.checkin import CheckinFlow
+from assistant.dialog.flows.exercise import ExerciseFlow, paused_exercise
+from assistant.dialog.flows.offer import OfferFlow
+from assistant.dialog.flows.onboarding import OnboardingFlow
+from assistant.dialog.globals import GLOBAL_INTENTS, handle_global
+from assistant.dialog.memory import Memory
+from assistant.dialog.proactive import SOURCES, ProactiveSource
 from assistant.dialog.prompts import PromptBook
 from assistant.dialog.turn import Expectation, Reply, Turn
+from assistant.dialog.variety import VariantPicker
+from assistant.nlu.result import NluResult
 from assistant.nlu.understand import Understander
+
+CLARIFY_BELOW = 0.6
+"""An idle utterance understood with less confidence is confirmed first."""
+SOCIAL = {"greeting": "social.greeting", "thanks": "social.thanks"}
+ANSWERS = ("yes", "no", "scale_answer", "answer", "skip", "next")
 
 
 class Engine:
-    """Turns utterances into replies."""
+    """Turns utterances into replies; holds the active flow between turns."""
 
-    def __init__(self, prompts: PromptBook, understander: Understander, clock: Clock,
-                 address: str = "du", rng: random.Random | None = None) -> None:
-        self.prompts = prompts
+    def __init__(self, prompts: PromptBook, understander: Understander, clock: Clock, store: Any,
+                 address: str = "du", country: str = "DE", rng: random.Random | None = None,
+                 content: Content | None = None, registry: dict[str, FlowFactory] | None = None,
+                 proactive: Iterable[ProactiveSource] | None = None) -> None:
         self.understander = understander
-        self.clock = clock
-        self.address = address
-        self.rng = rng or random.Random()
+        memory = Memory(store)
+        picker = VariantPicker(memory, rng or random.Random())
+        self.ctx = Context(prompts, content or load_content(prompts), memory, clock, picker,
+                           address, country)
+        self.registry = registry if registry is not None else default_registry()
+        self.proactive = list(SOURCES if proactive is None else proactive)
+        self.flow: Flow | None = None
+        self.interrupted: Flow | None = None
         self.expect = Expectation()
+        self.last: Turn | None = None
+
+    @property
+    def address(self) -> str:
+        return self.ctx.address
 
     def say(self, key: str, **data: Any) -> Reply:
-        variants = self.prompts[key].variants(self.address)
-        index = self.rng.randrange(len(variants))
-        return Reply(key, self.prompts.render(key, self.address, index, data), data)
+        return self.ctx.say(key, **data)
+
+    # -- session start -------------------------------------------------------------------
 
     def start(self) -> Turn:
-        return Turn((self.say("social.welcome"),), self.expect)
+        """The first words of a session (onboarding on the very first start)."""
+        lead = self._announcements()
+        if not self.ctx.memory.setting("onboarding_done", False):
+            return self._turn(lead, self._begin(OnboardingFlow(CheckinFlow), None))
+        welcome = (*lead, self.say("social.welcome"))
+        if self.flow is None:
+            offer = self._idle_offer()
+            if offer is not None:
+                return self._turn(welcome, self._begin(offer, None))
+        return self._turn(welcome, Outcome((), self.expect))
+
+    def _idle_offer(self) -> Flow | None:
+        """Once a day at most: continue a paused exercise, else a check-in."""
+        memory, now = self.ctx.memory, self.ctx.now()
+        paused = paused_exercise(self.ctx)
+        if paused and not memory.said_today("exercise_dialog.offer_resume", now):
+            title = self.ctx.prompts[paused[0].title_key].variants(self.address)[0]
+            return OfferFlow("exercise_dialog.offer_resume", lambda: ExerciseFlow(paused[0].id),
+                             ("exercise",), title=title)
+        if not memory.checked_in_today(now) and not memory.said_today("dialog.offer_checkin", now):
+            return OfferFlow("dialog.offer_checkin", CheckinFlow, ("checkin",))
+        return None
+
+    # -- one utterance -------------------------------------------------------------------
 
     def handle(self, text: str) -> Turn:
-        result = self.understander.understand(text, self.expect.kind, self.clock.now())
-        if result.intent == "greeting":
-            return Turn((self.say("social.greeting"),), self.expect)
-        if result.intent == "thanks":
-            return Turn((self.say("social.thanks"),), self.expect)
-        if result.intent == "goodbye":
-            return Turn((self.say("social.goodbye"),), self.expect, finished=True)
-        return Turn((self.say("social.not_understood"),), self.expect)
+        """Understand ``text`` and answer it."""
+        result = self.understander.understand(text, self.expect.kind, self.ctx.now())
+        if result.safety == "acute" or result.intent == "crisis":
+            self.flow, self.interrupted = None, None
+            return self._turn((), self._begin(crisis.acute_flow(), result))
+        if result.safety == "concern" and (self.flow is None or self.flow.name not in ("concern", "crisis")):
+            self.interrupted, self.flow = self.flow, None
+            return self._turn(self._announcements(), self._begin(crisis.concern_flow(), result))
+        if result.intent == "repeat" and self.last is not None:
+            return self.last
+        lead = self._announcements()
+        if result.intent in GLOBAL_INTENTS:
+            outcome, self.flow = handle_global(self.ctx, result, self.flow)
+            self.interrupted = None if self.flow is None else self.interrupted
+            return self._turn(lead, outcome, finished=result.intent == "goodbye")
+        if self.flow is not None:
+            outcome = self.flow.handle(self.ctx, result)
+            if not outcome.unhandled:
+                return self._turn(lead, self._settle(outcome))
+            self.flow = None
+        return self._turn(lead, self._idle(result))
+
+    def _idle(self, result: NluResult) -> Outcome:
+        """No flow is active: start one by intent, answer socially, or clarify."""
+        intent = result.intent
+        if intent is None or intent in ANSWERS:
+            return Outcome((self.say("dialog.clarify"),))
+        if result.confidence < CLARIFY_BELOW and f"dialog.option.{intent}" in self.ctx.prompts:
+            option = self.say(f"dialog.option.{intent}").text
+            confirm = OfferFlow("dialog.confirm_intent", lambda: self._flow_for(result),
+                                (intent,), declined_key="dialog.clarify_again", option=option)
+            return self._begin(confirm, None)
+        if intent in SOCIAL:
+            return self._social(intent)
+        flow = self._flow_for(result)
+        if flow is None:
+            return Outcome((self.say("dialog.not_yet"),))
+        return self._begin(flow, result)
+
+    def _social(self, intent: str) -> Outcome:
+        reply = self.say(SOCIAL[intent])
+        offer = self._idle_offer() if intent == "greeting" else None
+        if offer is None:
+            return Outcome((reply,))
+        outcome = self._begin(offer, None)
+        return Outcome((reply, *outcome.replies), outcome.expect)
+
+    def _flow_for(self, result: NluResult) -> Flow | None:
+        factory = self.registry.get(result.intent or "")
+        return factory(self.ctx, result) if factory else None
+
+    # -- flow bookkeeping ----------------------------------------------------------------
+
+    def _begin(self, flow: Flow, result: NluResult | None) -> Outcome:
+        self.flow = flow
+        return self._settle(flow.start(self.ctx, result))
+
+    def _settle(self, outcome: Outcome) -> Outcome:
+        """Apply ``done``/``handover``/``resume`` and merge the replies of what follows."""
+        if not outcome.done:
+            return outcome
+        self.flow = None
+        if outcome.handover is not None:
+            following = self._begin(outcome.handover, None)
+            return Outcome((*outcome.replies, *following.replies), following.expect, following.done)
+        if outcome.resume and self.interrupted is not None:
+            self.flow, self.interrupted = self.interrupted, None
+            again = self.flow.reprompt(self.ctx)
+            return Outcome((*outcome.replies, *again.replies), again.expect, again.done)
+        return Outcome(outcome.replies, done=True)
+
+    def _announcements(self) -> tuple[Reply, ...]:
+        """Due reminders and other proactive words (see :mod:`assistant.dialog.proactive`)."""
+        replies: list[Reply] = []
+        for source in self.proactive:
+            said = source(self.ctx, self.flow)
+            replies.extend(said.replies)
+            if said.flow is not None and self.flow is None:
+                self.flow = said.flow
+        return tuple(replies)
+
+    def _turn(self, lead: tuple[Reply, ...], outcome: Outcome, finished: bool = False) -> Turn:
+        self.expect = outcome.expect if self.flow is not None else Expectation()
+        turn = Turn((*lead, *outcome.replies), self.expect, finished)
+        self.last = turn
+        return turn

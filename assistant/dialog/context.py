@@ -1,0 +1,53 @@
+"""What every flow gets: content, memory, clock, voice (variant choice), address form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from assistant.clock import Clock
+from assistant.dialog.content import Content
+from assistant.dialog.memory import Memory
+from assistant.dialog.prompts import PromptBook
+from assistant.dialog.turn import Reply
+from assistant.dialog.variety import VariantPicker
+
+
+@dataclass
+class Context:
+    """The engine's shared services, handed to every flow."""
+
+    prompts: PromptBook
+    content: Content
+    memory: Memory
+    clock: Clock
+    picker: VariantPicker
+    default_address: str = "du"
+    default_country: str = "DE"
+
+    @property
+    def address(self) -> str:
+        """``du`` or ``sie``: the person's choice, else the configured default."""
+        return self.memory.setting("address", self.default_address)
+
+    @property
+    def country(self) -> str:
+        """``DE``, ``AT`` or ``CH``: the person's choice, else the configured default."""
+        return self.memory.setting("country", self.default_country)
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def say(self, key: str, **data: Any) -> Reply:
+        """Render a prompt in the person's address form, in a fresh variant."""
+        variants = self.prompts[key].variants(self.address)
+        index = self.picker.pick(key, len(variants), self.now())
+        return Reply(key, self.prompts.render(key, self.address, index, data), dict(data))
+
+    def has(self, key: str) -> bool:
+        return key in self.prompts
+
+    def attr(self, key: str, name: str, default: Any = None) -> Any:
+        """An attribute of a prompt (e.g. the words that choose "du")."""
+        return self.prompts[key].attrs.get(name, default)

@@ -1,0 +1,153 @@
+"""The daily check-in: open step, mood, energy, contact, acknowledgement, one small step.
+
+Under two minutes: one question per turn, numbers confirmed only when the
+understanding was unsure, every answer skippable ("weiß nicht").
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from assistant.dialog.flows.base import SCALE, YES_NO, Flow, Outcome
+from assistant.dialog.flows.steps import StepOfferFlow, open_steps
+from assistant.dialog.turn import Reply
+from assistant.nlu.result import NluResult
+
+if TYPE_CHECKING:
+    from assistant.dialog.context import Context
+
+CONFIRM_BELOW = 0.6
+"""Scale answers understood with less confidence are confirmed before saving."""
+TREND_DAYS = 3
+TREND_DELTA = 2.0
+
+
+def band(value: int) -> str:
+    """``low`` (0-3), ``medium`` (4-6) or ``high`` (7-10)."""
+    return "low" if value <= 3 else "medium" if value <= 6 else "high"
+
+
+def scale_value(result: NluResult) -> int | None:
+    value = result.slots.get("value")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
+        return None
+    return value
+
+
+class CheckinFlow(Flow):
+    """Asks, one at a time: open step (if any), mood, energy, contact; then acknowledges."""
+
+    name = "checkin"
+    QUESTIONS = {"open_step": ("checkin.ask_open_step", YES_NO), "mood": ("checkin.ask_mood", SCALE),
+                 "energy": ("checkin.ask_energy", SCALE), "contact": ("checkin.ask_contact", YES_NO)}
+
+    def __init__(self) -> None:
+        self.state = "mood"
+        self.answers: dict[str, int | bool | None] = {}
+        self.pending: int | None = None
+        self.open_step = None
+
+    def start(self, ctx: "Context", result: NluResult | None) -> Outcome:
+        steps = open_steps(ctx)
+        today = ctx.now().date()
+        earlier = [step for step in steps if step.accepted_at and step.accepted_at.date() < today]
+        if earlier:
+            self.open_step, self.state = earlier[0], "open_step"
+        return Outcome((ctx.say("checkin.intro"), self._question(ctx)), self._expect())
+
+    def _question(self, ctx: "Context") -> Reply:
+        key = self.QUESTIONS[self.state][0]
+        if self.state == "open_step":
+            return ctx.say(key, label=self.open_step.label)
+        return ctx.say(key)
+
+    def _expect(self):
+        return YES_NO if self.pending is not None else self.QUESTIONS[self.state][1]
+
+    def reprompt(self, ctx: "Context") -> Outcome:
+        if self.pending is not None:
+            return Outcome((ctx.say("checkin.confirm_value", value=self.pending),), YES_NO)
+        return Outcome((self._question(ctx),), self._expect())
+
+    def handle(self, ctx: "Context", result: NluResult) -> Outcome:
+        if self.pending is not None:
+            return self._confirm(ctx, result)
+        if self.state == "open_step":
+            return self._open_step(ctx, result)
+        if self.state == "contact":
+            return self._contact(ctx, result)
+        return self._scale(ctx, result)
+
+    def _scale(self, ctx: "Context", result: NluResult) -> Outcome:
+        if result.intent == "skip":
+            return self._store_and_next(ctx, None, (ctx.say("checkin.skipped"),))
+        value = scale_value(result)
+        if value is None:
+            return self.unclear(ctx, f"checkin.unclear_{self.state}", SCALE)
+        if result.confidence < CONFIRM_BELOW:
+            self.pending = value
+            return Outcome((ctx.say("checkin.confirm_value", value=value),), YES_NO)
+        return self._store_and_next(ctx, value, ())
+
+    def _confirm(self, ctx: "Context", result: NluResult) -> Outcome:
+        value, self.pending = self.pending, None
+        if result.intent == "yes":
+            return self._store_and_next(ctx, value, ())
+        corrected = scale_value(result)
+        if corrected is not None:
+            return self._store_and_next(ctx, corrected, ())
+        if result.intent == "no":
+            return Outcome((ctx.say("checkin.confirm_again"), self._question(ctx)), self._expect())
+        self.pending = value
+        return self.unclear(ctx, "dialog.unclear_yes_no", YES_NO)
+
+    def _store_and_next(self, ctx: "Context", value: int | None, lead: tuple) -> Outcome:
+        self.answers[self.state] = value
+        self.state = "energy" if self.state == "mood" else "contact"
+        return Outcome((*lead, self._question(ctx)), self._expect())
+
+    def _open_step(self, ctx: "Context", result: NluResult) -> Outcome:
+        if result.intent in ("yes", "done"):
+            ctx.memory.set_step_state(self.open_step.id, "done", ctx.now())
+            lead = ctx.say("checkin.open_step_done", label=self.open_step.label)
+        elif result.intent in ("no", "skip"):
+            ctx.memory.set_step_state(self.open_step.id, "declined", ctx.now())
+            lead = ctx.say("checkin.open_step_not_done")
+        else:
+            return self.unclear(ctx, "dialog.unclear_yes_no", YES_NO)
+        self.state = "mood"
+        return Outcome((lead, self._question(ctx)), SCALE)
+
+    def _contact(self, ctx: "Context", result: NluResult) -> Outcome:
+        if result.intent not in ("yes", "no", "skip"):
+            return self.unclear(ctx, "dialog.unclear_yes_no", YES_NO)
+        self.answers["contact"] = {"yes": True, "no": False}.get(result.intent)
+        return self._finish(ctx)
+
+    def _finish(self, ctx: "Context") -> Outcome:
+        mood, energy, contact = (self.answers.get(name) for name in ("mood", "energy", "contact"))
+        earlier = ctx.memory.checkins_since(ctx.now() - timedelta(days=TREND_DAYS))
+        ctx.memory.add_checkin(ctx.now(), mood, energy, contact)
+        replies = [ctx.say(f"checkin.ack_mood_{band(mood)}" if mood is not None else "checkin.ack_thanks")]
+        trend = _trend(mood, [c.mood for c in earlier if c.mood is not None])
+        if trend:
+            replies.append(ctx.say(f"checkin.trend_{trend}"))
+        if contact is not None:
+            replies.append(ctx.say("checkin.contact_yes" if contact else "checkin.contact_no"))
+        grade = band(energy) if energy is not None else "low"
+        lead = "checkin.step_lead_low" if grade == "low" or (mood is not None and mood <= 3) else "checkin.step_lead"
+        step = StepOfferFlow(grade if mood is None or mood > 3 else "low", lead)
+        return Outcome(tuple(replies), done=True, handover=step)
+
+
+def _trend(mood: int | None, earlier: list[int]) -> str:
+    """``up``/``down`` when today differs clearly from the last days, else empty."""
+    if mood is None or not earlier:
+        return ""
+    average = sum(earlier) / len(earlier)
+    if mood - average >= TREND_DELTA:
+        return "up"
+    if average - mood >= TREND_DELTA:
+        return "down"
+    return ""

@@ -1,0 +1,37 @@
+"""The person says how they feel: an empathic answer, then exactly one offer."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+from assistant.dialog.flows.base import FREE_TEXT, Flow, Outcome
+from assistant.dialog.flows.offer import OfferFlow
+from assistant.nlu.result import NluResult
+
+if TYPE_CHECKING:
+    from assistant.dialog.context import Context
+
+
+class ListenFlow(Flow):
+    """Just being heard: one open question, then a warm acknowledgement (nothing stored)."""
+
+    name = "listen"
+
+    def start(self, ctx: "Context", result: NluResult | None) -> Outcome:
+        return Outcome((ctx.say("feeling_dialog.listen"),), FREE_TEXT)
+
+    def reprompt(self, ctx: "Context") -> Outcome:
+        return self.start(ctx, None)
+
+    def handle(self, ctx: "Context", result: NluResult) -> Outcome:
+        return Outcome((ctx.say("feeling_dialog.heard"),), done=True)
+
+
+def feeling_flow(ctx: "Context", factories: dict[str, Callable[[], Flow]]) -> Flow:
+    """Empathy plus one offer: a check-in if none today, else a step, else listening."""
+    lead = (ctx.say("feeling_dialog.empathy"),)
+    if not ctx.memory.checked_in_today(ctx.now()):
+        return OfferFlow("feeling_dialog.offer_checkin", factories["checkin"], ("checkin",), lead=lead)
+    if not ctx.memory.step_offered_today(ctx.now()):
+        return OfferFlow("feeling_dialog.offer_step", factories["suggest_step"], ("suggest_step",), lead=lead)
+    return OfferFlow("feeling_dialog.offer_listen", ListenFlow, ("answer",), lead=lead)

@@ -1,0 +1,75 @@
+"""First start: welcome, du or Sie, the country (for the crisis lines), what I can do."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+from assistant.dialog.flows.base import Expectation, Flow, Outcome
+from assistant.dialog.flows.offer import OfferFlow
+from assistant.nlu.normalize import fold
+from assistant.nlu.result import NluResult
+
+if TYPE_CHECKING:
+    from assistant.dialog.context import Context
+
+ASK_ADDRESS = "onboarding.ask_address"
+ASK_COUNTRY = "onboarding.ask_country"
+ADDRESS_ATTRS = {"du": "du_words", "sie": "sie_words"}
+COUNTRY_ATTRS = ("DE", "AT", "CH")
+
+
+def _words(ctx: "Context", key: str, attr: str) -> tuple[str, ...]:
+    return tuple(fold(word) for word in ctx.attr(key, attr, ()))
+
+
+def match_choice(ctx: "Context", text: str, key: str, attrs: dict[str, str]) -> str | None:
+    """The choice whose words occur in ``text`` (whole words), if exactly one does."""
+    padded = f" {fold(text)} "
+    hits = {choice for choice, attr in attrs.items()
+            if any(f" {word} " in padded for word in _words(ctx, key, attr))}
+    return hits.pop() if len(hits) == 1 else None
+
+
+class OnboardingFlow(Flow):
+    """Asks address form and country, stores them, explains, offers a first check-in."""
+
+    name = "onboarding"
+
+    def __init__(self, checkin: Callable[[], Flow]) -> None:
+        self.checkin = checkin
+        self.state = "address"
+
+    def _phrases(self, ctx: "Context", key: str, attrs) -> tuple[str, ...]:
+        return tuple(word for attr in attrs for word in ctx.attr(key, attr, ()))
+
+    def _ask(self, ctx: "Context") -> Outcome:
+        if self.state == "address":
+            return Outcome((ctx.say(ASK_ADDRESS),), Expectation(
+                "free_text", self._phrases(ctx, ASK_ADDRESS, ADDRESS_ATTRS.values())))
+        return Outcome((ctx.say(ASK_COUNTRY),), Expectation(
+            "free_text", self._phrases(ctx, ASK_COUNTRY, COUNTRY_ATTRS)))
+
+    def start(self, ctx: "Context", result: NluResult | None) -> Outcome:
+        ask = self._ask(ctx)
+        return Outcome((ctx.say("onboarding.welcome"), *ask.replies), ask.expect)
+
+    def reprompt(self, ctx: "Context") -> Outcome:
+        return self._ask(ctx)
+
+    def handle(self, ctx: "Context", result: NluResult) -> Outcome:
+        if self.state == "address":
+            choice = match_choice(ctx, result.text, ASK_ADDRESS, ADDRESS_ATTRS)
+            if choice is None:
+                return self.unclear(ctx, "onboarding.unclear_address", Expectation("free_text"))
+            ctx.memory.set_setting("address", choice)
+            self.state = "country"
+            ask = self._ask(ctx)
+            return Outcome((ctx.say("onboarding.address_ok"), *ask.replies), ask.expect)
+        choice = match_choice(ctx, result.text, ASK_COUNTRY, {c: c for c in COUNTRY_ATTRS})
+        if choice is None:
+            return self.unclear(ctx, "onboarding.unclear_country", Expectation("free_text"))
+        ctx.memory.set_setting("country", choice)
+        ctx.memory.set_setting("onboarding_done", True)
+        offer = OfferFlow("onboarding.offer_checkin", self.checkin, ("checkin",),
+                          lead=(ctx.say("onboarding.explain"),))
+        return Outcome((), done=True, handover=offer)

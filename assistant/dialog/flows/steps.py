@@ -1,0 +1,107 @@
+"""Small steps: choosing one (graded by energy, never the same within three days),
+offering it, accept / change / decline, and marking accepted steps done."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from assistant.dialog.content import SmallStep
+from assistant.dialog.flows.base import YES_NO, Flow, Outcome
+from assistant.dialog.variety import REPEAT_DAYS, window_start
+from assistant.nlu.result import NluResult
+
+if TYPE_CHECKING:
+    from assistant.dialog.context import Context
+
+MAX_CHANGES = 2
+"""How often the person may ask for another step before we let it rest."""
+CHANGE_INTENTS = ("next", "suggest_step")
+NEIGHBOURS = {"low": ("low", "medium"), "medium": ("medium", "low", "high"), "high": ("high", "medium")}
+OPEN_STEP_DAYS = 7
+"""Accepted steps older than this are not asked about any more."""
+
+
+def choose_step(ctx: "Context", energy: str, exclude: set[str]) -> SmallStep | None:
+    """A step for this energy, not offered within the last days and not in ``exclude``."""
+    recent = {step.key for step in ctx.memory.steps_since(window_start(ctx.now(), REPEAT_DAYS))}
+    for grade in NEIGHBOURS.get(energy, NEIGHBOURS["medium"]):
+        fresh = [step for step in ctx.content.steps
+                 if step.energy == grade and step.key not in recent and step.key not in exclude]
+        if fresh:
+            return ctx.picker.rng.choice(fresh)
+    return None
+
+
+class StepOfferFlow(Flow):
+    """Offer one small step; the person may accept, ask for another or decline."""
+
+    name = "step"
+
+    def __init__(self, energy: str = "medium", lead_key: str = "") -> None:
+        self.energy = energy
+        self.lead_key = lead_key
+        self.changes = 0
+        self.offered: set[str] = set()
+        self.current: SmallStep | None = None
+        self.record_id = ""
+
+    def start(self, ctx: "Context", result: NluResult | None) -> Outcome:
+        lead = (ctx.say(self.lead_key),) if self.lead_key else ()
+        return self._offer(ctx, lead)
+
+    def _offer(self, ctx: "Context", lead: tuple) -> Outcome:
+        step = choose_step(ctx, self.energy, self.offered)
+        if step is None:
+            return Outcome((*lead, ctx.say("step_dialog.none_left")), done=True)
+        self.current = step
+        self.offered.add(step.key)
+        self.record_id = ctx.memory.offer_step(step.key, step.label, ctx.now())
+        return Outcome((*lead, ctx.say(step.key)), YES_NO)
+
+    def reprompt(self, ctx: "Context") -> Outcome:
+        if self.current is None:
+            return Outcome((), done=True)
+        return Outcome((ctx.say(self.current.key),), YES_NO)
+
+    def handle(self, ctx: "Context", result: NluResult) -> Outcome:
+        if result.intent == "yes" or result.intent == "done":
+            ctx.memory.set_step_state(self.record_id, "accepted", ctx.now())
+            return Outcome((ctx.say("step_dialog.accepted"),), done=True)
+        if result.intent in CHANGE_INTENTS:
+            ctx.memory.set_step_state(self.record_id, "declined", ctx.now())
+            self.changes += 1
+            if self.changes > MAX_CHANGES:
+                return Outcome((ctx.say("step_dialog.enough_changes"),), done=True)
+            return self._offer(ctx, (ctx.say("step_dialog.another"),))
+        if result.intent in ("no", "skip"):
+            ctx.memory.set_step_state(self.record_id, "declined", ctx.now())
+            return Outcome((ctx.say("step_dialog.declined"),), done=True)
+        return self.unclear(ctx, "step_dialog.unclear", YES_NO)
+
+    def pause(self, ctx: "Context") -> None:
+        if self.record_id:
+            ctx.memory.set_step_state(self.record_id, "declined", ctx.now())
+
+
+def open_steps(ctx: "Context") -> list:
+    """Accepted, not yet done steps of the last days, newest first."""
+    since = ctx.now() - timedelta(days=OPEN_STEP_DAYS)
+    return [step for step in ctx.memory.steps_since(since) if step.state == "accepted"]
+
+
+class DoneFlow(Flow):
+    """The person says "erledigt": mark the newest open step done, with praise."""
+
+    name = "done"
+
+    def start(self, ctx: "Context", result: NluResult | None) -> Outcome:
+        steps = open_steps(ctx)
+        if not steps:
+            return Outcome((ctx.say("step_dialog.done_nothing_open"),), done=True)
+        step = steps[0]
+        ctx.memory.set_step_state(step.id, "done", ctx.now())
+        return Outcome((ctx.say("step_dialog.done_praise", label=step.label),), done=True)
+
+    def handle(self, ctx: "Context", result: NluResult) -> Outcome:
+        return Outcome((), done=True, unhandled=True)

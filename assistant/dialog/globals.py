@@ -1,0 +1,56 @@
+"""Commands that work in every state: stop, later, help, goodbye and the voice settings.
+
+("repeat" is handled by the engine itself: it returns the last turn unchanged.)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from assistant.dialog.flows.base import Flow, Outcome
+from assistant.nlu.result import NluResult
+
+if TYPE_CHECKING:
+    from assistant.dialog.context import Context
+
+RATE_STEP, RATE_MIN, RATE_MAX, RATE_DEFAULT = 20, 100, 260, 165
+VOLUME_STEP, VOLUME_MIN, VOLUME_MAX, VOLUME_DEFAULT = 0.1, 0.2, 1.0, 0.9
+VOICE = {"slower": ("speech_rate", -RATE_STEP), "faster": ("speech_rate", RATE_STEP),
+         "louder": ("volume", VOLUME_STEP), "quieter": ("volume", -VOLUME_STEP)}
+GLOBAL_INTENTS = ("stop", "later", "help", "goodbye", *VOICE)
+
+
+def handle_global(ctx: "Context", result: NluResult, flow: Flow | None) -> tuple[Outcome, Flow | None]:
+    """Answer a global command; returns the outcome and the flow that stays active."""
+    intent = result.intent
+    if intent == "stop":
+        return Outcome((ctx.say("dialog.stopped" if flow else "dialog.stopped_idle"),), done=True), None
+    if intent == "later":
+        if flow is None:
+            return Outcome((ctx.say("dialog.later_idle"),), done=True), None
+        flow.pause(ctx)
+        return Outcome((ctx.say("dialog.later"),), done=True), None
+    if intent == "goodbye":
+        if flow is not None:
+            flow.pause(ctx)
+        return Outcome((ctx.say("social.goodbye"),), done=True), None
+    lead = ctx.say("dialog.help") if intent == "help" else _change_voice(ctx, intent)
+    if flow is None:
+        return Outcome((lead,), done=True), None
+    again = flow.reprompt(ctx)
+    return Outcome((lead, *again.replies), again.expect), flow
+
+
+def _change_voice(ctx: "Context", intent: str):
+    """Store a new speech rate or volume and confirm it (or say it is at the limit)."""
+    name, step = VOICE[intent]
+    if name == "speech_rate":
+        current = ctx.memory.setting(name, None) or RATE_DEFAULT
+        new = int(min(RATE_MAX, max(RATE_MIN, current + step)))
+    else:
+        current = ctx.memory.setting(name, None) or VOLUME_DEFAULT
+        new = round(min(VOLUME_MAX, max(VOLUME_MIN, current + step)), 2)
+    if new == current:
+        return ctx.say(f"dialog.{intent}_limit")
+    ctx.memory.set_setting(name, new)
+    return ctx.say(f"dialog.{intent}")

@@ -53,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="was der Dialog gerade erwartet (Standard: none)")
     _add_speech_parsers(commands)
     _add_platform_commands(commands)
+    _add_data_commands(commands)
     return parser
 
 
@@ -124,6 +125,39 @@ def _add_platform_commands(commands: argparse._SubParsersAction) -> None:
     _add_common(remove)
 
 
+def _add_data_commands(commands: argparse._SubParsersAction) -> None:
+    """``export`` and ``forget`` (the person's data)."""
+    export = commands.add_parser(
+        "export", help="alle gespeicherten Daten ausgeben (JSON oder CSV)",
+        description="Gibt alles aus, was Begleiter gespeichert hat: Einstellungen, Sicherheitsplan, "
+                    "Erinnerungen, Check-ins, Schritte, Tagebuch, WHO-5-Ergebnisse, Krisenmomente (nur Zeit "
+                    "und Stufe) und welche Sätze gesagt wurden. Ohne --out auf die Standardausgabe. "
+                    "Funktioniert auch, während der Dienst läuft; ändert nichts.")
+    _add_common(export)
+    export.add_argument("--format", choices=("json", "csv"), default="json",
+                        help="json (Standard) oder csv: eine Datei, je Bereich ein Abschnitt mit "
+                             "Titelzeile „# …“, Kopfzeile und Zeilen")
+    export.add_argument("--out", metavar="FILE",
+                        help="in diese Datei schreiben (nur für den Besitzer lesbar, 0600) "
+                             "statt auf die Standardausgabe")
+    forget = commands.add_parser(
+        "forget", help="alle persönlichen Daten löschen (mit Bestätigung)",
+        description="Löscht alle persönlichen Daten: den Datenspeicher mit allen Sicherungskopien und "
+                    "beschädigten Kopien, Protokolle und alles andere im Datenordner außer "
+                    "heruntergeladenen Sprachmodellen. Fragt vorher; zum Bestätigen „löschen“ eintippen. "
+                    "Ohne Eingabe am Bildschirm oder bei Dateiende wird nichts gelöscht. Der Dienst muss "
+                    "dafür beendet sein. Nennt danach, was gelöscht wurde.")
+    _add_common(forget)
+    forget.add_argument("--yes", action="store_true",
+                        help="ohne Nachfrage löschen (für Skripte)")
+
+
+def _cmd_data(args: argparse.Namespace) -> int:
+    from assistant import data_commands
+    return data_commands.run_export(args) if args.command == "export" \
+        else data_commands.run_forget(args)
+
+
 def _cmd_platform(args: argparse.Namespace) -> int:
     if args.command == "doctor":
         from assistant.doctor import run_doctor
@@ -161,6 +195,8 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "say": _cmd_speech,
     "listen": _cmd_speech,
     "setup": _cmd_speech,
+    "export": _cmd_data,
+    "forget": _cmd_data,
 }
 
 

@@ -19,7 +19,7 @@ from typing import Iterator
 from tinydb import TinyDB
 from tinydb.table import Table
 
-from assistant.store.atomic import AtomicJSONStorage, Recovery, load_with_recovery
+from assistant.store.atomic import AtomicJSONStorage, Recovery, fsync_dir, load_with_recovery
 from assistant.store.errors import StoreReadOnlyError, StoreUsageError
 from assistant.store.current import Reminders, SafetyPlans, SettingsRepository
 from assistant.store.history import (CheckIns, Journal, PromptHistory, SafetyEvents, Steps, Who5,
@@ -148,6 +148,31 @@ class Store:
     def recovery_told(self) -> None:
         """The dialogue has told the person; do not report it again."""
         self._notice_told = True
+
+    def destroy(self) -> list[Path]:
+        """Delete every file of the store (backups, damaged copies, lock) and close.
+
+        The lock is held until the files are gone. Returns the deleted paths.
+        """
+        if self.read_only or self._lock is None:
+            raise StoreUsageError("destroy needs a store opened for writing")
+        deleted = []
+        for path in self.files():
+            if path != self._lock.path:
+                path.unlink()
+                deleted.append(path)
+        self._lock.path.unlink(missing_ok=True)
+        self._history.clear()
+        self.close()
+        for leftover in sorted(self.folder.rglob("*"), reverse=True):
+            if leftover.is_dir():
+                leftover.rmdir()
+            else:
+                leftover.unlink()
+                deleted.append(leftover)
+        self.folder.rmdir()
+        fsync_dir(self.folder.parent)
+        return deleted
 
     def close(self) -> None:
         for database in self._history.values():

@@ -1,0 +1,232 @@
+"""``begleiter export`` and ``begleiter forget``: the person's data, to keep or to delete.
+
+Export reads the store without taking its lock (the files are always whole,
+so this works while the voice service runs) and writes JSON or a CSV file with
+one section per kind of record. Forget needs the lock, asks for the typed word
+"löschen" (or ``--yes``), then deletes the store with all backups and every
+other file in the data folder except downloaded speech models.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import shutil
+import sys
+from dataclasses import fields
+from pathlib import Path
+from typing import Any, Iterable, TextIO
+
+from assistant.clock import local_zone, make_clock
+from assistant.config import Settings, load_settings
+from assistant.dialog.prompts import PromptBook, load_prompts
+from assistant.errors import BegleiterError
+from assistant.resources import prompts_dir
+from assistant.store import Store, open_store
+from assistant.store.records import (CheckIn, JournalEntry, PersonSettings, PromptUse, Reminder,
+                                     SafetyEvent, SafetyPlan, Step, Who5Result)
+
+CONFIRM_WORD = "löschen"
+KEEP_ON_FORGET = ("models",)
+"""Entries of the data folder that hold nothing personal (speech models)."""
+
+# Section name -> (German title, record type). Order = order in the export.
+SECTIONS: dict[str, tuple[str, type]] = {
+    "settings": ("Einstellungen", PersonSettings),
+    "safety_plan": ("Sicherheitsplan", SafetyPlan),
+    "reminders": ("Erinnerungen", Reminder),
+    "checkins": ("Check-ins", CheckIn),
+    "steps": ("Schritte", Step),
+    "journal": ("Tagebuch", JournalEntry),
+    "who5": ("WHO-5-Fragebogen", Who5Result),
+    "safety_events": ("Krisenmomente (nur Zeit und Stufe)", SafetyEvent),
+    "prompt_history": ("Gesagte Sätze (für Abwechslung)", PromptUse),
+}
+HEADERS = {
+    "id": "ID", "at": "Zeit", "mood": "Stimmung (0-10)", "energy": "Energie (0-10)",
+    "contact": "Kontakt", "note": "Notiz", "key": "Schlüssel", "label": "Schritt",
+    "state": "Stand", "offered_at": "Angeboten", "accepted_at": "Zugesagt", "done_at": "Erledigt",
+    "declined_at": "Abgelehnt", "exercise": "Übung", "question": "Frage", "text": "Antwort",
+    "what": "Woran", "when": "Wann", "zone": "Zeitzone", "repeat": "Wiederholung",
+    "weekday": "Wochentag (0=Mo)", "snoozed_until": "Verschoben bis", "times_spoken": "Wie oft gesagt",
+    "last_spoken": "Zuletzt gesagt", "created_at": "Angelegt", "raw": "Rohwert (0-25)",
+    "percent": "Prozent", "answers": "Antworten", "level": "Stufe", "variant": "Variante",
+    "address": "Anrede", "country": "Land", "speech_rate": "Sprechtempo", "volume": "Lautstärke",
+    "quiet_start": "Ruhezeit ab", "quiet_end": "Ruhezeit bis", "onboarding_done": "Einführung erledigt",
+    "paused_exercise": "Unterbrochene Übung", "updated_at": "Geändert",
+    "warning_signs": "Warnzeichen", "coping_strategies": "Was mir allein hilft",
+    "distractions": "Menschen und Orte, die ablenken", "people_to_ask": "Wen ich um Hilfe bitten kann",
+    "professionals": "Fachleute und Krisendienste", "safe_environment": "Was meine Umgebung sicherer macht",
+}
+
+
+def _row(record: Any) -> dict[str, Any]:
+    doc = record.to_doc()
+    return {"id": record.id, **doc} if hasattr(record, "id") else doc
+
+
+def collect(store: Store) -> dict[str, list[dict[str, Any]]]:
+    """Everything in the store, one list of plain dicts per section."""
+    return {
+        "settings": [_row(store.settings.get())],
+        "safety_plan": [_row(store.safety_plan.get())],
+        "reminders": [_row(r) for r in store.reminders.all()],
+        "checkins": [_row(r) for r in store.checkins.all()],
+        "steps": [_row(r) for r in store.steps.all()],
+        "journal": [_row(r) for r in store.journal.all()],
+        "who5": [_row(r) for r in store.who5.all()],
+        "safety_events": [_row(r) for r in store.safety_events.all()],
+        "prompt_history": [_row(r) for r in store.prompt_history.all()],
+    }
+
+
+def to_json(data: dict[str, list[dict[str, Any]]], exported_at: str) -> str:
+    document: dict[str, Any] = {"begleiter_export": {"exported_at": exported_at, "format": 1}}
+    for name, rows in data.items():
+        document[name] = rows[0] if name in ("settings", "safety_plan") else rows
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    if isinstance(value, list):
+        return " | ".join(str(item) for item in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _columns(record_type: type, rows: list[dict[str, Any]]) -> list[str]:
+    names = [f.name for f in fields(record_type)]
+    columns = (["id"] if "id" in names else []) + [n for n in names if n != "id"]
+    for row in rows:
+        columns += [key for key in row if key not in columns]
+    return columns
+
+
+def to_csv(data: dict[str, list[dict[str, Any]]], exported_at: str) -> str:
+    """One CSV file: per section a title row ``# Titel``, a header row, the rows, an empty row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["# Begleiter-Export", exported_at])
+    writer.writerow([])
+    for name, rows in data.items():
+        title, record_type = SECTIONS[name]
+        columns = _columns(record_type, rows)
+        writer.writerow([f"# {title}", name])
+        writer.writerow([HEADERS.get(column, column) for column in columns])
+        for row in rows:
+            writer.writerow([_cell(row.get(column)) for column in columns])
+        writer.writerow([])
+    return buffer.getvalue()
+
+
+def _texts(settings: Settings, store: Store | None) -> tuple[PromptBook, str]:
+    address = settings.general.address
+    if store is not None and store.settings.get().address:
+        address = store.settings.get().address or address
+    return load_prompts(prompts_dir()), address
+
+
+def _say(book: PromptBook, address: str, key: str, stream: TextIO = sys.stdout, **data: Any) -> None:
+    print(book.render(f"data.{key}", address, 0, data), file=stream, flush=True)
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write an export file readable only by its owner (0600)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+    except OSError as error:
+        raise BegleiterError(f"Die Datei {path} kann ich nicht schreiben ({error.strerror}).") from None
+
+
+def run_export(args: argparse.Namespace) -> int:
+    settings = load_settings(getattr(args, "config", None), getattr(args, "data_dir", None))
+    clock = make_clock(getattr(args, "now", None), local_zone(settings.general.timezone))
+    with open_store(settings.data_dir, read_only=True) as store:
+        data = collect(store)
+        book, address = _texts(settings, store)
+    stamp = clock.now().isoformat()
+    text = to_csv(data, stamp) if args.format == "csv" else to_json(data, stamp)
+    if args.out and args.out != "-":
+        write_private(Path(args.out), text)
+        _say(book, address, "export_written", sys.stderr, path=args.out)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    return 0
+
+
+def other_personal_paths(data_dir: Path, store_folder: Path) -> list[Path]:
+    """Everything in the data folder besides the store and the speech models."""
+    if not data_dir.is_dir():
+        return []
+    return sorted(p for p in data_dir.iterdir() if p != store_folder and p.name not in KEEP_ON_FORGET)
+
+
+def summary(data: dict[str, list[dict[str, Any]]], files: int) -> str:
+    parts = [f"{SECTIONS[name][0]}: {len(rows)}" for name, rows in data.items()
+             if rows and name not in ("settings", "safety_plan")]
+    parts.append(f"Dateien (mit Sicherungskopien): {files}")
+    return ", ".join(parts)
+
+
+def _confirmed(args: argparse.Namespace, book: PromptBook, address: str) -> bool:
+    if args.yes:
+        return True
+    if not sys.stdin.isatty():
+        _say(book, address, "forget_no_terminal")
+        return False
+    _say(book, address, "forget_confirm")
+    try:
+        answer = input("> ")
+    except EOFError:
+        return False
+    return answer.strip().casefold() == CONFIRM_WORD
+
+
+def _delete(paths: Iterable[Path]) -> int:
+    count = 0
+    for path in paths:
+        if path.is_dir() and not path.is_symlink():
+            count += sum(1 for p in path.rglob("*") if not p.is_dir())
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+            count += 1
+    return count
+
+
+def run_forget(args: argparse.Namespace) -> int:
+    settings = load_settings(getattr(args, "config", None), getattr(args, "data_dir", None))
+    data_dir = settings.data_dir
+    store = open_store(data_dir) if data_dir.is_dir() else None
+    try:
+        book, address = _texts(settings, store)
+        data = collect(store) if store is not None else {}
+        store_files = len(store.files()) - 1 if store is not None else 0
+        others = other_personal_paths(data_dir, store.folder if store else data_dir / "store")
+        has_records = any(rows for name, rows in data.items() if name not in ("settings", "safety_plan"))
+        if not has_records and store_files <= 0 and not others:
+            _say(book, address, "forget_nothing")
+            return 0
+        _say(book, address, "forget_what", summary=summary(data, store_files + len(others)))
+        if not _confirmed(args, book, address):
+            _say(book, address, "forget_aborted")
+            return 1
+        deleted = len(store.destroy()) if store is not None else 0
+        store = None
+        deleted += _delete(others)
+        _say(book, address, "forget_done", summary=summary(data, deleted))
+        return 0
+    finally:
+        if store is not None:
+            store.close()

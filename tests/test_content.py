@@ -44,6 +44,7 @@ DU_WORDS = re.compile(r"\b(du|dich|dir|dein|deine|deinen|deinem|deiner|deines)\b
 DU_VERBS = re.compile(r"\b(magst|kannst|möchtest|willst|hast|bist|darfst|sollst|musst|weißt|brauchst|"
                       r"findest|denkst|fühlst|merkst|sagst|schreibst|gibst|nimmst|gehst|siehst|"
                       r"spürst|würdest|könntest|wünschst|erinnerst|wolltest|hattest|warst)\b", re.IGNORECASE)
+REFLEXIVE = re.compile(r"\b(sich|mich|mir|uns)\b", re.IGNORECASE)
 SIE_WORDS = re.compile(r"\b(Sie|Ihnen|Ihr|Ihre|Ihren|Ihrem|Ihrer|Ihres)\b")
 
 
@@ -121,6 +122,8 @@ def test_step_labels_are_neutral_infinitive_phrases(book: PromptBook) -> None:
         assert label[0].islower(), f"{step.key}: label should start lower case"
         assert not DU_WORDS.search(label) and not SIE_WORDS.search(label), f"{step.key}: label not neutral"
         main_clause = label.split(",")[0]
+        # "Du wolltest {label}" / "Sie wollten {label}": a reflexive pronoun would not fit the address form.
+        assert not REFLEXIVE.search(main_clause), f"{step.key}: reflexive pronoun in label {label!r}"
         assert re.search(r"(en|n)$", main_clause), f"{step.key}: label should end with an infinitive"
         assert not set(label) & set(".?!"), step.key
 

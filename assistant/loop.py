@@ -65,9 +65,12 @@ class Commands:
 
     @classmethod
     def from_intents(cls, folder: Path) -> "Commands":
-        intents = {intent.name: intent.phrases for intent in load_intents(folder)}
-        phrases = tuple(p for name in GLOBAL_INTENTS for p in intents.get(name, ()))
-        return cls(tuple(intents.get("stop", ())), phrases)
+        loaded = load_intents(folder)
+        book = getattr(loaded, "intents", None) or {intent.name: intent for intent in loaded}
+        spoken = {name: getattr(intent, "shown", intent.phrases) for name, intent in book.items()}
+        phrases = tuple(p for name in GLOBAL_INTENTS for p in spoken.get(name, ()))
+        stop = book.get("stop")
+        return cls(tuple(stop.phrases) if stop else (), phrases)
 
     def is_stop(self, text: str) -> bool:
         words = f" {fold(text)} "

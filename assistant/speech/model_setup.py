@@ -8,6 +8,7 @@ renamed into place, so a half-installed model never exists.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import tempfile
@@ -131,9 +132,15 @@ def install(source: Path, target: Path, sample_wav: Path | None = None) -> str:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def fetch_and_install(target: Path, url: str = MODEL_URL, sample_wav: Path | None = None,
+def model_url() -> str:
+    """The download address; ``BEGLEITER_MODEL_URL`` points it at a local mirror (and the tests)."""
+    return os.environ.get("BEGLEITER_MODEL_URL") or MODEL_URL
+
+
+def fetch_and_install(target: Path, url: str | None = None, sample_wav: Path | None = None,
                       out: TextIO = sys.stderr) -> str:
     """Download (resumable) and install the default model at ``target``."""
+    url = url or model_url()
     target.parent.mkdir(parents=True, exist_ok=True)
     archive = target.parent / f"{MODEL_NAME}.zip"
     if not archive.exists():

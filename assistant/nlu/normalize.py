@@ -3,30 +3,78 @@
 Matching works on a folded form: NFC, lower case, no punctuation, umlauts
 written as ``ae``/``oe``/``ue`` and ``ß`` as ``ss`` (typed and spoken input
 then look the same), fillers removed, immediate word repeats collapsed.
+:func:`tokenize` keeps the unfolded word beside each folded one, so slot
+values (reminder content) can be shown with their umlauts.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _NON_WORD = re.compile(r"[^\w]+")
-FILLERS = frozenset({"äh", "aeh", "ähm", "aehm", "öhm", "oehm", "hm", "hmm", "ähh", "aehh", "öh", "oeh"})
+_CLOCK = re.compile(r"(\d{1,2})[:.](\d{2})(?!\d)")
+_DECIMAL = re.compile(r"(\d+),(\d+)")
+_RANGE = re.compile(r"(\d+)\s*[-–]\s*(\d+)")
+_GLUED = re.compile(r"(\d)([^\W\d_]{2,})|([^\W\d_]{2,})(\d)")
+FILLERS = frozenset({"äh", "aeh", "ähm", "aehm", "öhm", "oehm", "hm", "hmm", "hmmm", "ähh", "aehh",
+                     "öh", "oeh", "ehm", "em", "mhm"})
+LEADING_FILLERS = frozenset({"also", "und", "naja"})
+"""Dropped only at the very start when more words follow ("also ja" -> "ja")."""
+MAX_TOKENS = 120
+"""Matching looks at the first words only; keeps very long input linear and cheap."""
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """An utterance as parallel word lists."""
+
+    folded: tuple[str, ...]
+    """Matching form: lower case, umlauts as ae/oe/ue, ß as ss."""
+    shown: tuple[str, ...]
+    """The same words, lower case with their umlauts, for slot values."""
+
+
+def _prepare(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).lower()
+    text = _CLOCK.sub(r"\1 uhr \2", text)
+    text = _DECIMAL.sub(r"\1 komma \2", text)
+    text = _RANGE.sub(r"\1 bis \2", text)
+    return _GLUED.sub(lambda m: f"{m.group(1)} {m.group(2)}" if m.group(1) else f"{m.group(3)} {m.group(4)}",
+                      text)
 
 
 def clean(text: str) -> str:
     """NFC, lower case, punctuation and control characters turned into spaces."""
-    text = unicodedata.normalize("NFC", text).lower()
-    text = _NON_WORD.sub(" ", text).replace("_", " ")
+    text = _NON_WORD.sub(" ", _prepare(text)).replace("_", " ")
     return " ".join(text.split())
 
 
-def fold(text: str) -> str:
-    """The matching form: :func:`clean`, then umlauts and ß folded, fillers and repeats removed."""
-    words: list[str] = []
-    for word in clean(text).translate(_FOLD).split():
-        if word in FILLERS or (words and words[-1] == word):
+def fold_word(word: str) -> str:
+    """One clean word in matching form."""
+    return word.translate(_FOLD)
+
+
+def tokenize(text: str, limit: int = MAX_TOKENS) -> Tokens:
+    """Clean and fold ``text`` into :class:`Tokens` (fillers and repeats removed)."""
+    if len(text) > limit * 40:
+        text = text[:limit * 40]
+    folded: list[str] = []
+    shown: list[str] = []
+    for word in clean(text).split()[:limit * 2]:
+        key = fold_word(word)
+        if key in FILLERS or (folded and folded[-1] == key):
             continue
-        words.append(word)
-    return " ".join(words)
+        folded.append(key)
+        shown.append(word)
+    while len(folded) > 1 and folded[0] in LEADING_FILLERS:
+        folded.pop(0)
+        shown.pop(0)
+    return Tokens(tuple(folded[:limit]), tuple(shown[:limit]))
+
+
+def fold(text: str) -> str:
+    """The matching form as one string."""
+    return " ".join(tokenize(text, limit=10_000).folded)

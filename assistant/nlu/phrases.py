@@ -1,37 +1,93 @@
-"""Intent phrase data, loaded once from ``intents/*.toml``.
+"""Intent phrase data, loaded once from the top-level ``intents/*.toml`` files.
 
-Each file holds tables named after intents, each with a ``phrases`` list.
+Each intent is a table::
+
+    [stop]
+    phrases = ["(stopp|halt)", "hör [jetzt|bitte] auf"]   # the whole utterance
+    cues = ["<aufhoeren> bitte"]      # all words of one form somewhere in the utterance
+    priority = 1                      # optional tie breaker between cue matches
+    [scale_answer.values]             # optional: value -> templates (scale words)
+    "1" = ["ganz schlecht"]
+    [learn.topics]                    # optional: topic id -> cue templates
+    shame = ["scham"]
+
+Files whose name starts with ``_`` hold shared data instead of intents:
+``[rules]`` (name = template or list of templates, used as ``<name>``) and
+``[lexicon]`` (``ignore`` = words dropped before matching). Sub-folders (e.g.
+``intents/safety/``) belong to other parts and are not read here.
 """
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from assistant.errors import DataFileError
-from assistant.nlu.normalize import fold
+from assistant.nlu.templates import Alternatives, Sequence, TemplateError, expand, parse
+
+_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+_INTENT_KEYS = {"phrases", "cues", "priority", "values", "topics"}
 
 
 @dataclass(frozen=True)
 class Intent:
-    """One intent and the folded phrases that express it."""
+    """One intent and the folded forms that express it."""
 
     name: str
-    phrases: tuple[str, ...]
+    """Intent name from DESIGN.md."""
     source: str
+    """The file it came from."""
+    phrases: tuple[str, ...]
+    """Whole-utterance forms, folded, ignore-words removed."""
+    shown: tuple[str, ...]
+    """The same phrases as written (umlauts kept), for speech grammars."""
+    cues: tuple[tuple[str, ...], ...] = ()
+    """Word sets: the intent is a candidate when all words of one appear."""
+    priority: int = 0
+    """Added to cue scores; breaks ties between intents."""
+    values: dict[str, int] = field(default_factory=dict)
+    """Phrase as written -> 0..10 (scale words); fold with :func:`fold_phrase` to match."""
+    topics: dict[tuple[str, ...], str] = field(default_factory=dict)
+    """Folded cue words -> topic id."""
 
 
-def load_intents(folder: Path) -> list[Intent]:
+@dataclass(frozen=True)
+class IntentBook:
+    """All intents plus the shared lexicon."""
+
+    intents: dict[str, Intent]
+    """By name."""
+    ignore: frozenset[str]
+    """Words dropped before matching ("bitte", "mal", ...)."""
+
+
+def fold_phrase(phrase: str, ignore: frozenset[str] = frozenset()) -> str:
+    """Template output (already clean) to matching form."""
+    return " ".join(w for w in phrase.lower().translate(_FOLD).split() if w not in ignore)
+
+
+def load_intents(folder: Path) -> IntentBook:
+    """Read, expand and validate every top-level ``*.toml`` in ``folder``."""
     files = sorted(folder.glob("*.toml"))
-    if not files:
+    if not [f for f in files if not f.name.startswith("_")]:
         raise DataFileError(folder, "", "keine Intent-Dateien (*.toml) gefunden.")
-    intents: list[Intent] = []
-    for path in files:
+    rules: dict[str, Sequence] = {}
+    ignore: set[str] = set()
+    for path in (f for f in files if f.name.startswith("_")):
+        _read_shared(path, _read(path), rules, ignore)
+    frozen_ignore = frozenset(fold_phrase(w) for w in ignore)
+    intents: dict[str, Intent] = {}
+    owners: dict[str, tuple[str, str]] = {}
+    for path in (f for f in files if not f.name.startswith("_")):
         for name, table in _read(path).items():
-            intents.append(_build(path, name, table))
-    return intents
+            if name in intents:
+                raise DataFileError(path, name, f"das Intent ist schon in {intents[name].source} definiert.")
+            intent = _build(path, name, table, rules, frozen_ignore)
+            _claim(intent, owners)
+            intents[name] = intent
+    return IntentBook(intents, frozen_ignore)
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -44,10 +100,80 @@ def _read(path: Path) -> dict[str, Any]:
         raise DataFileError(path, "", "die Datei ist nicht in UTF-8 geschrieben.") from None
 
 
-def _build(path: Path, name: str, table: Any) -> Intent:
+def _read_shared(path: Path, data: dict[str, Any], rules: dict[str, Sequence], ignore: set[str]) -> None:
+    for name, value in data.get("rules", {}).items():
+        templates = [value] if isinstance(value, str) else value
+        if not isinstance(templates, list) or not templates or not all(isinstance(t, str) for t in templates):
+            raise DataFileError(path, f"rules.{name}", "muss ein Text oder eine Liste von Texten sein.")
+        try:
+            choices = tuple(parse(t) for t in templates)
+        except TemplateError as error:
+            raise DataFileError(path, f"rules.{name}", f"fehlerhafte Vorlage: {error}.") from None
+        rules[name] = (Alternatives(choices, False),)
+    words = data.get("lexicon", {}).get("ignore", [])
+    if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+        raise DataFileError(path, "lexicon.ignore", "muss eine Liste von Wörtern sein.")
+    ignore.update(words)
+    unknown = set(data) - {"rules", "lexicon"}
+    if unknown:
+        raise DataFileError(path, sorted(unknown)[0], "unbekannte Tabelle (erlaubt: rules, lexicon).")
+
+
+def _expand_all(path: Path, key: str, templates: Any, rules: dict[str, Sequence]) -> list[str]:
+    if not isinstance(templates, list) or not all(isinstance(t, str) and t.strip() for t in templates):
+        raise DataFileError(path, key, "muss eine Liste nicht leerer Texte sein.")
+    phrases: list[str] = []
+    for template in templates:
+        try:
+            phrases.extend(expand(template, rules))
+        except TemplateError as error:
+            raise DataFileError(path, key, f"fehlerhafte Vorlage „{template}“: {error}.") from None
+    return phrases
+
+
+def _build(path: Path, name: str, table: Any, rules: dict[str, Sequence], ignore: frozenset[str]) -> Intent:
     if not isinstance(table, dict):
-        raise DataFileError(path, name, "muss eine Tabelle [name] mit „phrases“ sein.")
-    phrases = table.get("phrases")
-    if not isinstance(phrases, list) or not phrases or not all(isinstance(p, str) and p.strip() for p in phrases):
-        raise DataFileError(path, f"{name}.phrases", "muss eine nicht leere Liste von Texten sein.")
-    return Intent(name, tuple(fold(p) for p in phrases), str(path))
+        raise DataFileError(path, name, "muss eine Tabelle [name] mit „phrases“ oder „cues“ sein.")
+    unknown = set(table) - _INTENT_KEYS
+    if unknown:
+        raise DataFileError(path, f"{name}.{sorted(unknown)[0]}", "unbekannter Schlüssel.")
+    if not table.get("phrases") and not table.get("cues"):
+        raise DataFileError(path, name, "braucht „phrases“ oder „cues“.")
+    shown = _expand_all(path, f"{name}.phrases", table.get("phrases", []), rules)
+    cues = _expand_all(path, f"{name}.cues", table.get("cues", []), rules)
+    priority = table.get("priority", 0)
+    if not isinstance(priority, int):
+        raise DataFileError(path, f"{name}.priority", "muss eine ganze Zahl sein.")
+    phrases = tuple(dict.fromkeys(p for p in (fold_phrase(s, ignore) for s in shown) if p))
+    return Intent(name, str(path), phrases, tuple(shown),
+                  tuple(dict.fromkeys(tuple(fold_phrase(c, ignore).split()) for c in cues)), priority,
+                  _values(path, name, table.get("values", {}), rules, ignore),
+                  _topics(path, name, table.get("topics", {}), rules, ignore))
+
+
+def _values(path: Path, name: str, table: Any, rules: dict[str, Sequence], ignore: frozenset[str]) -> dict[str, int]:
+    values: dict[str, int] = {}
+    for value, templates in table.items():
+        if not value.isdigit() or not 0 <= int(value) <= 10:
+            raise DataFileError(path, f"{name}.values.{value}", "der Schlüssel muss eine Zahl von 0 bis 10 sein.")
+        for phrase in _expand_all(path, f"{name}.values.{value}", templates, rules):
+            values[phrase] = int(value)
+    return values
+
+
+def _topics(path: Path, name: str, table: Any, rules: dict[str, Sequence],
+            ignore: frozenset[str]) -> dict[tuple[str, ...], str]:
+    topics: dict[tuple[str, ...], str] = {}
+    for topic, templates in table.items():
+        for phrase in _expand_all(path, f"{name}.topics.{topic}", templates, rules):
+            topics[tuple(fold_phrase(phrase, ignore).split())] = topic
+    return topics
+
+
+def _claim(intent: Intent, owners: dict[str, tuple[str, str]]) -> None:
+    """No phrase or cue may belong to two intents."""
+    for form in (*intent.phrases, *(" ".join(c) for c in intent.cues)):
+        owner = owners.setdefault(form, (intent.name, intent.source))
+        if owner[0] != intent.name:
+            raise DataFileError(intent.source, intent.name,
+                                f"„{form}“ gehört schon zum Intent „{owner[0]}“ ({owner[1]}).")

@@ -1,35 +1,166 @@
-"""From an utterance to an :class:`NluResult`: the one entry point of ``nlu``."""
+"""From an utterance to an :class:`NluResult`: the one entry point of ``nlu``.
+
+Order: safety first (``assistant.nlu.safety.assess``), then normalisation, then
+matching aware of what the dialogue expects, then slots. See docs/nlu.md.
+"""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from pathlib import Path
+from typing import Any, Sequence
 
-from rapidfuzz import fuzz, process
+from assistant.nlu import safety
+from assistant.nlu.matcher import Match, Matcher
+from assistant.nlu.normalize import tokenize
+from assistant.nlu.numbers import MISHEARD, ORDINALS, TENS, TEENS, UNITS, scale_number
+from assistant.nlu.phrases import fold_phrase, load_intents
+from assistant.nlu.reminders import extract_what, find_position
+from assistant.nlu.result import EXPECTATIONS, NluResult
+from assistant.nlu.times import find_when
+from assistant.nlu.timewords import DAYPARTS, RELATIVE_UNITS, WEEKDAY_ADVERBS, WEEKDAYS
 
-from assistant.nlu.normalize import fold
-from assistant.nlu.phrases import load_intents
-from assistant.nlu.result import NluResult
-
-MIN_CONFIDENCE = 0.75
+MIN_CONFIDENCE = 0.6
+"""Below this the result is ``intent: null``."""
+GLOBAL_INTENTS = ("stop", "repeat", "help", "later", "slower", "faster", "louder", "quieter")
+FREE_TEXT_COMMANDS = frozenset(GLOBAL_INTENTS + ("skip", "next", "goodbye"))
+"""What may interrupt free text, and only as the whole utterance."""
+FREE_TEXT_MIN_RATIO = 88.0
+SCALE_INTERRUPTS = frozenset(GLOBAL_INTENTS + ("skip", "next", "goodbye", "no"))
+GRAMMAR_INTENTS = {"yes_no": ("yes", "no", "skip"), "scale": ("skip",)}
+_TIME_WORDS = (set(WEEKDAYS) | set(WEEKDAY_ADVERBS) | set(DAYPARTS) | set(RELATIVE_UNITS)
+               | {"heute", "morgen", "uebermorgen", "uhr", "halb", "viertel", "dreiviertel", "taeglich",
+                  "werktags", "jeden", "woechentlich"})
 
 
 class Understander:
-    """Matches utterances against the intent phrases; built once at start-up."""
+    """Understands German utterances; built once at start-up from ``intents/``."""
 
     def __init__(self, intents_folder: Path) -> None:
-        self._choices: list[str] = []
-        self._owners: list[str] = []
-        for intent in load_intents(intents_folder):
-            for phrase in intent.phrases:
-                self._choices.append(phrase)
-                self._owners.append(intent.name)
+        self.book = load_intents(intents_folder)
+        numbers = set(UNITS) | set(TEENS) | set(TENS) | set(MISHEARD) | set(ORDINALS)
+        self.matcher = Matcher(self.book, numbers | _TIME_WORDS)
+        scale = self.book.intents.get("scale_answer")
+        self._values = {tuple(fold_phrase(p, self.book.ignore).split()): v
+                        for p, v in (scale.values.items() if scale else ())}
+        self._longest_value = max((len(k) for k in self._values), default=0)
 
     def understand(self, text: str, expect: str = "none", now: datetime | None = None) -> NluResult:
-        folded = fold(text)
-        if not folded:
-            return NluResult(text, None, 0.0)
-        best = process.extractOne(folded, self._choices, scorer=fuzz.ratio)
-        score = best[1] / 100.0 if best else 0.0
-        intent = self._owners[best[2]] if best and score >= MIN_CONFIDENCE else None
-        return NluResult(text, intent, score if intent else 0.0)
+        """One utterance; ``now`` (tz-aware) resolves relative times, default: the system clock."""
+        if expect not in EXPECTATIONS:
+            raise ValueError(f"unknown expectation {expect!r}")
+        level = safety.assess(text)
+        if level == "acute":
+            return NluResult(text, "crisis", 1.0, {}, "acute")
+        tokens = tokenize(text)
+        if not tokens.folded:
+            return NluResult(text, None, 0.0, {}, level)
+        words = self.matcher.correct(tokens.folded)
+        match = self._choose(words, expect)
+        if match is None or match.confidence < MIN_CONFIDENCE:
+            return NluResult(text, None, match.confidence if match else 0.0, {}, level)
+        moment = now or datetime.now().astimezone()
+        slots = self._slots(match.intent, text, tokens.shown, words, moment)
+        return NluResult(text, match.intent, match.confidence, slots, level)
+
+    def _choose(self, words: tuple[str, ...], expect: str) -> Match | None:
+        stripped = self.matcher.strip(words)
+        key = " ".join(stripped)
+        if expect == "free_text":
+            whole = self.matcher.whole(key, FREE_TEXT_COMMANDS, FREE_TEXT_MIN_RATIO) if len(stripped) <= 6 else None
+            return whole or Match("answer", 0.9, "free")
+        if expect == "scale":
+            return self._scale(words, key)
+        whole = self.matcher.whole(key)
+        if whole and whole.kind == "exact":
+            return whole
+        boost = ("yes", "no") if expect == "yes_no" else ()
+        cue = self.matcher.by_cues(stripped, boost=boost)
+        if expect == "none" and (cue is None or cue.intent == "scale_answer") and len(stripped) <= 4 \
+                and scale_number(words) is not None:
+            return Match("scale_answer", 0.85, "number")
+        candidates = [m for m in (whole, cue) if m is not None]
+        return max(candidates, key=lambda m: m.confidence) if candidates else None
+
+    def _scale(self, words: tuple[str, ...], key: str) -> Match | None:
+        whole = self.matcher.whole(key, SCALE_INTERRUPTS, FREE_TEXT_MIN_RATIO)
+        if whole:
+            return whole
+        if scale_number(words) is not None:
+            return Match("scale_answer", 0.95, "number")
+        if self._scale_word(words) is not None:
+            return Match("scale_answer", 0.85, "words")
+        return self.matcher.by_cues(self.matcher.strip(words), SCALE_INTERRUPTS)
+
+    def _scale_word(self, words: Sequence[str]) -> int | None:
+        """The value of the longest scale phrase in ``words`` ("richtig gut" -> 9)."""
+        best: tuple[int, int] | None = None
+        for start in range(len(words)):
+            for size in range(min(self._longest_value, len(words) - start), 0, -1):
+                value = self._values.get(tuple(words[start:start + size]))
+                if value is not None:
+                    if best is None or size > best[0]:
+                        best = (size, value)
+                    break
+        return best[1] if best else None
+
+    def _slots(self, intent: str, text: str, shown: Sequence[str], words: tuple[str, ...],
+               now: datetime) -> dict[str, Any]:
+        if intent == "scale_answer":
+            value = scale_number(words)
+            return {"value": value if value is not None else self._scale_word(words)}
+        if intent == "reminder_set":
+            when = find_when(words, now)
+            used = when.used if when else frozenset()
+            return {"when": when.iso() if when else None, "what": extract_what(shown, words, used),
+                    "repeat": when.repeat if when else None}
+        if intent == "reminder_cancel":
+            return self._cancel_slots(shown, words, now)
+        if intent in ("exercise", "learn"):
+            topic = self._topic(intent, words)
+            return {"topic": topic} if topic else {}
+        if intent == "answer":
+            return {"text": _plain(text)}
+        return {}
+
+    def _cancel_slots(self, shown: Sequence[str], words: tuple[str, ...], now: datetime) -> dict[str, Any]:
+        slots: dict[str, Any] = {}
+        position = find_position(words)
+        if position is not None:
+            slots["position"] = position
+            return slots
+        when = find_when(words, now)
+        what = extract_what(shown, words, when.used if when else frozenset())
+        if what:
+            slots["what"] = what
+        return slots
+
+    def _topic(self, intent: str, words: Sequence[str]) -> str | None:
+        present = set(words)
+        best: tuple[int, str] | None = None
+        for cue, topic in self.book.intents[intent].topics.items():
+            if set(cue) <= present and (best is None or len(cue) > best[0]):
+                best = (len(cue), topic)
+        return best[1] if best else None
+
+    def grammar(self, expect: str) -> tuple[str, ...]:
+        """Phrases a speech grammar may allow for ``yes_no`` or ``scale`` (umlauts kept).
+
+        The expected answers plus every global command; short phrases only
+        (three words at most). Does not include ``[unk]``; the caller adds it.
+        """
+        names = list(GRAMMAR_INTENTS.get(expect, ())) + list(GLOBAL_INTENTS)
+        phrases: list[str] = []
+        if expect == "scale" and "scale_answer" in self.book.intents:
+            phrases.extend(self.book.intents["scale_answer"].values)
+        for name in names:
+            intent = self.book.intents.get(name)
+            if intent:
+                phrases.extend(p for p in intent.shown if len(p.split()) <= 3)
+        return tuple(dict.fromkeys(" ".join(p.split()) for p in phrases))
+
+
+def _plain(text: str) -> str:
+    """The text as said, control characters removed and whitespace collapsed."""
+    return " ".join("".join(" " if unicodedata.category(c) == "Cc" else c for c in text).split())

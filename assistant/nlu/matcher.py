@@ -1,0 +1,143 @@
+"""Scoring an utterance against the intent phrases and cues (rapidfuzz).
+
+Three ways to match, each giving a confidence in 0..1:
+
+- exact: the whole utterance (ignore-words removed) is one of an intent's phrases;
+- fuzzy: the whole utterance is close to a phrase (``fuzz.ratio``; misheard words);
+- cue: all words of one of an intent's cues occur in the utterance (any order);
+  longer cues and higher ``priority`` win, confidence grows with how much of
+  the utterance the cue explains.
+
+Words unknown to the phrase vocabulary are first corrected to the closest
+known word when they are very close (``fuzz.ratio`` >= 84, words of 5+ letters).
+Constants were calibrated on tests/data/nlu (see docs/nlu.md).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Collection, Iterable, Sequence
+
+from rapidfuzz import fuzz, process
+
+from assistant.nlu.phrases import IntentBook, fold_phrase
+
+EXACT_CONFIDENCE = 0.98
+FUZZY_MIN_RATIO = 78.0
+CORRECTION_MIN_RATIO = 84.0
+MAX_FUZZY_CHARS = 70
+
+
+@dataclass(frozen=True)
+class Match:
+    """One candidate intent."""
+
+    intent: str
+    """Intent name."""
+    confidence: float
+    """0..1."""
+    kind: str
+    """``exact``, ``fuzzy`` or ``cue``."""
+    words: int = 0
+    """For cue matches: how many words the cue has (its specificity)."""
+
+
+@dataclass(frozen=True)
+class _Cue:
+    words: frozenset[str]
+    intent: str
+    weight: float
+
+
+class Matcher:
+    """Phrase and cue index over an :class:`IntentBook`; built once, then read-only."""
+
+    def __init__(self, book: IntentBook, extra_vocabulary: Iterable[str] = ()) -> None:
+        self.ignore = book.ignore
+        self._exact: dict[str, str] = {}
+        self._choices: list[str] = []
+        self._owners: list[str] = []
+        cues: list[_Cue] = []
+        for intent in book.intents.values():
+            for phrase in intent.phrases:
+                self._exact.setdefault(phrase, intent.name)
+                self._choices.append(phrase)
+                self._owners.append(intent.name)
+            for cue in intent.cues:
+                weight = len(set(cue)) + intent.priority + len("".join(cue)) / 100
+                cues.append(_Cue(frozenset(cue), intent.name, weight))
+        self._cues = _index(cues)
+        words = {w for p in self._choices for w in p.split()} | {w for c in cues for w in c.words}
+        for intent in book.intents.values():
+            words.update(w for p in intent.values for w in fold_phrase(p).split())
+            words.update(w for t in intent.topics for w in t)
+        words.update(extra_vocabulary)
+        self.vocabulary = frozenset(words)
+        self._long_words = sorted(w for w in words if len(w) >= 5)
+        self._corrections: dict[str, str] = {}
+
+    def correct(self, words: Sequence[str]) -> tuple[str, ...]:
+        """Replace unknown words by a very close known word (misheard or mistyped)."""
+        return tuple(self._correct_word(w) for w in words)
+
+    def _correct_word(self, word: str) -> str:
+        if word in self.vocabulary or len(word) < 5 or word.isdigit():
+            return word
+        cached = self._corrections.get(word)
+        if cached is None:
+            best = process.extractOne(word, self._long_words, scorer=fuzz.ratio,
+                                      score_cutoff=CORRECTION_MIN_RATIO)
+            cached = best[0] if best else word
+            if len(self._corrections) < 20_000:
+                self._corrections[word] = cached
+        return cached
+
+    def strip(self, words: Sequence[str]) -> tuple[str, ...]:
+        """Drop ignore-words ("bitte", "mal", ...), keeping at least one word."""
+        kept = tuple(w for w in words if w not in self.ignore)
+        return kept or tuple(words)
+
+    def whole(self, key: str, allowed: Collection[str] | None = None,
+              min_ratio: float = FUZZY_MIN_RATIO) -> Match | None:
+        """The utterance as a whole: exact phrase, else the closest phrase."""
+        owner = self._exact.get(key)
+        if owner is not None and (allowed is None or owner in allowed):
+            return Match(owner, EXACT_CONFIDENCE, "exact")
+        if not key or len(key) > MAX_FUZZY_CHARS:
+            return None
+        for phrase, score, index in process.extract(key, self._choices, scorer=fuzz.ratio,
+                                                    limit=6, score_cutoff=min_ratio):
+            owner = self._owners[index]
+            if allowed is None or owner in allowed:
+                return Match(owner, round(score / 100 * 0.96, 3), "fuzzy")
+        return None
+
+    def by_cues(self, words: Sequence[str], allowed: Collection[str] | None = None,
+                boost: Collection[str] = ()) -> Match | None:
+        """The most specific cue whose words all occur in ``words``."""
+        present = set(words)
+        best: _Cue | None = None
+        best_weight = 0.0
+        for word in present:
+            for cue in self._cues.get(word, ()):
+                if allowed is not None and cue.intent not in allowed:
+                    continue
+                weight = cue.weight + (1.5 if cue.intent in boost else 0.0)
+                if weight > best_weight and cue.words <= present:
+                    best, best_weight = cue, weight
+        if best is None:
+            return None
+        coverage = len(best.words) / max(len(present), 1)
+        confidence = min(0.97, 0.64 + 0.07 * min(len(best.words), 3) + 0.2 * coverage)
+        return Match(best.intent, round(confidence, 3), "cue", len(best.words))
+
+
+def _index(cues: list[_Cue]) -> dict[str, list[_Cue]]:
+    """Each cue filed under its rarest word, so a lookup touches few cues."""
+    frequency = Counter(w for c in cues for w in c.words)
+    index: dict[str, list[_Cue]] = {}
+    for cue in cues:
+        rarest = min(cue.words, key=lambda w: (frequency[w], w))
+        index.setdefault(rarest, []).append(cue)
+    return index

@@ -58,6 +58,19 @@ def temp_path(path: Path) -> Path:
     return path.with_name(path.name + ".tmp")
 
 
+def backup_staging_path(path: Path) -> Path:
+    return path.with_name(path.name + ".bak.tmp")
+
+
+def remove_leftovers(path: Path) -> None:
+    """Delete temporary files of an interrupted write (never acknowledged)."""
+    for leftover in (temp_path(path), backup_staging_path(path)):
+        try:
+            leftover.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
 def fsync_dir(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
@@ -82,7 +95,7 @@ def _write_all(fd: int, data: bytes) -> None:
 
 def _link_backup(path: Path) -> None:
     """Make ``NAME.bak`` the current live file (hard link, copy as fallback)."""
-    staging = path.with_name(path.name + ".bak.tmp")
+    staging = backup_staging_path(path)
     staging.unlink(missing_ok=True)
     try:
         os.link(path, staging)
@@ -112,10 +125,7 @@ def write_atomic(path: Path, data: bytes, keep_backup: bool = True) -> None:
         os.replace(temp, path)
         fsync_dir(path.parent)
     except OSError as error:
-        try:
-            temp.unlink(missing_ok=True)
-        except OSError:
-            pass
+        remove_leftovers(path)
         raise _write_error(path, error) from None
 
 
@@ -176,7 +186,7 @@ def load_with_recovery(path: Path, kind: str, read_only: bool = False,
     """
     backup = backup_path(path)
     if not read_only:
-        temp_path(path).unlink(missing_ok=True)  # an interrupted write, never acknowledged
+        remove_leftovers(path)
     reason = "missing, but a backup exists"
     if path.exists():
         try:

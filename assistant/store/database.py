@@ -9,9 +9,11 @@ cost stays bounded by one month of data however long Begleiter is used.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
+import stat
 from datetime import datetime
 from pathlib import Path
 from typing import Iterator
@@ -41,11 +43,20 @@ def history_name(period: str) -> str:
 
 
 def ensure_folder(folder: Path) -> Path:
-    """Create ``folder`` with mode 0700 (and fix the mode if it exists)."""
+    """Create ``folder`` with mode 0700; take group/other rights from an existing one.
+
+    Owner rights are never widened: a folder its owner made read-only stays so
+    and gives a clear error rather than being silently made writable.
+    """
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(folder, 0o700)
+        mode = stat.S_IMODE(folder.stat().st_mode)
+        if mode & 0o077:
+            os.chmod(folder, mode & 0o700)
     except OSError as error:
+        if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            raise StoreReadOnlyError(f"Der Datenordner {folder} ist schreibgeschützt "
+                                     f"({error.strerror}).") from None
         raise StoreReadOnlyError(f"Den Datenordner {folder} kann ich nicht anlegen "
                                  f"({error.strerror}).") from None
     return folder
@@ -65,6 +76,9 @@ class Store:
         self._history: dict[str, TinyDB] = {}
         self._notice_told = False
         try:
+            if not read_only:
+                for leftover in folder.glob("*.tmp"):  # interrupted, never acknowledged writes
+                    leftover.unlink()
             self.core = self._open_file(folder / CORE_FILE, "core")
             self._load_recent_history()
         except BaseException:
@@ -206,6 +220,7 @@ def open_store(data_dir: Path | str, read_only: bool = False) -> Store:
     ensure_folder(base)
     ensure_folder(folder)
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise StoreReadOnlyError(f"In den Datenordner {folder} darf ich nicht schreiben.")
+        raise StoreReadOnlyError(f"Der Datenordner {folder} ist schreibgeschützt, "
+                                 f"ich darf dort nichts speichern.")
     return Store(folder)
 

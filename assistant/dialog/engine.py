@@ -65,7 +65,7 @@ class Engine:
 
     def start(self) -> Turn:
         """The first words of a session (onboarding on the very first start)."""
-        lead = self._announcements()
+        lead = (*self._recovery_notice(), *self._announcements())
         if not self.ctx.memory.setting("onboarding_done", False):
             return self._turn(lead, self._begin(OnboardingFlow(CheckinFlow), None))
         welcome = (*lead, self.say("social.welcome"))
@@ -74,6 +74,15 @@ class Engine:
             if offer is not None:
                 return self._turn(welcome, self._begin(offer, None))
         return self._turn(welcome, Outcome((), self.expect))
+
+    def _recovery_notice(self) -> tuple[Reply, ...]:
+        """One gentle sentence when the store had to repair its file at start-up."""
+        store = self.ctx.memory.store
+        key = getattr(store, "recovery_notice", None)
+        if not key or key not in self.ctx.prompts:
+            return ()
+        store.recovery_told()
+        return (self.say(key),)
 
     def _idle_offer(self) -> Flow | None:
         """Once a day at most: continue a paused exercise, else a check-in."""

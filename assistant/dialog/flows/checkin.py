@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from assistant.dialog.flows.base import SCALE, YES_NO, Flow, Outcome
 from assistant.dialog.flows.steps import StepOfferFlow, open_steps
 from assistant.dialog.turn import Reply
+from assistant.dialog.variety import window_start
 from assistant.nlu.result import NluResult
 
 if TYPE_CHECKING:
@@ -135,10 +136,17 @@ class CheckinFlow(Flow):
             replies.append(ctx.say(f"checkin.trend_{trend}"))
         if contact is not None:
             replies.append(ctx.say("checkin.contact_yes" if contact else "checkin.contact_no"))
+        if any(step.state == "accepted" for step in ctx.memory.steps_since(_midnight(ctx.now()))):
+            replies.append(ctx.say("checkin.closing"))
+            return Outcome(tuple(replies), done=True)
         grade = band(energy) if energy is not None else "low"
         lead = "checkin.step_lead_low" if grade == "low" or (mood is not None and mood <= 3) else "checkin.step_lead"
         step = StepOfferFlow(grade if mood is None or mood > 3 else "low", lead)
         return Outcome(tuple(replies), done=True, handover=step)
+
+
+def _midnight(now):
+    return window_start(now, 1)
 
 
 def _trend(mood: int | None, earlier: list[int]) -> str:

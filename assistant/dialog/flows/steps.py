@@ -9,11 +9,13 @@ from typing import TYPE_CHECKING
 from assistant.dialog.content import SmallStep
 from assistant.dialog.flows.base import YES_NO, Flow, Outcome
 from assistant.dialog.variety import REPEAT_DAYS, window_start
+from assistant.nlu.normalize import fold
 from assistant.nlu.result import NluResult
 
 if TYPE_CHECKING:
     from assistant.dialog.context import Context
 
+ANOTHER = "step_dialog.another"
 MAX_CHANGES = 2
 """How often the person may ask for another step before we let it rest."""
 CHANGE_INTENTS = ("next", "suggest_step")
@@ -68,16 +70,22 @@ class StepOfferFlow(Flow):
         if result.intent == "yes" or result.intent == "done":
             ctx.memory.set_step_state(self.record_id, "accepted", ctx.now())
             return Outcome((ctx.say("step_dialog.accepted"),), done=True)
-        if result.intent in CHANGE_INTENTS:
+        if result.intent in CHANGE_INTENTS or self._asks_for_another(ctx, result.text):
             ctx.memory.set_step_state(self.record_id, "declined", ctx.now())
             self.changes += 1
             if self.changes > MAX_CHANGES:
                 return Outcome((ctx.say("step_dialog.enough_changes"),), done=True)
-            return self._offer(ctx, (ctx.say("step_dialog.another"),))
+            return self._offer(ctx, (ctx.say(ANOTHER),))
         if result.intent in ("no", "skip"):
             ctx.memory.set_step_state(self.record_id, "declined", ctx.now())
             return Outcome((ctx.say("step_dialog.declined"),), done=True)
         return self.unclear(ctx, "step_dialog.unclear", YES_NO)
+
+    @staticmethod
+    def _asks_for_another(ctx: "Context", text: str) -> bool:
+        """"lieber etwas anderes": words from the prompt data, whatever the matcher said."""
+        padded = f" {fold(text)} "
+        return any(f" {fold(word)} " in padded for word in ctx.attr(ANOTHER, "change_words", ()))
 
     def pause(self, ctx: "Context") -> None:
         if self.record_id:

@@ -194,3 +194,20 @@ def test_a_failed_write_changes_neither_memory_nor_disk(data_dir: Path,
         store.journal.add(NOW, "e", "q", "danach")
     with _reopen(data_dir) as store:
         assert [e.text for e in store.journal.all()] == ["bleibt", "danach"]
+
+
+def test_many_months_stay_correct_when_old_months_leave_memory(data_dir: Path) -> None:
+    from assistant.store.database import MAX_OPEN_MONTHS
+    months = MAX_OPEN_MONTHS + 4
+    with open_store(data_dir) as store:
+        steps = [store.steps.offer("steps.x", f"Monat {m}", NOW - timedelta(days=31 * m))
+                 for m in range(months)]
+        assert len(store.steps.all()) == months
+        oldest = steps[-1]
+        store.steps.mark_done(oldest.id, NOW)  # its month was dropped from memory meanwhile
+        assert store.steps.get(oldest.id).state == "done"
+    with _reopen(data_dir) as store:
+        loaded = store.steps.all()
+        assert [s.label for s in loaded] == [f"Monat {m}" for m in reversed(range(months))]
+        assert loaded[0].state == "done" and all(s.state == "offered" for s in loaded[1:])
+    assert len(list((data_dir / "store").glob("history-*.json"))) == months

@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import stat
+from collections import OrderedDict
 from datetime import datetime
 from pathlib import Path
 from typing import Iterator
@@ -34,6 +35,8 @@ CORE_FILE = "core.json"
 HISTORY_PATTERN = re.compile(r"^history-(\d{4}-\d{2})\.json$")
 CORE_TABLES = ("settings", "reminders", "safety_plan")
 HISTORY_TABLES = ("checkins", "steps", "journal", "prompt_history", "safety_events", "who5")
+MAX_OPEN_MONTHS = 13
+"""Month files kept in memory (least recently used ones are dropped)."""
 NOTICE_RESTORED = "system.store_recovered"
 NOTICE_LOST = "system.store_lost"
 
@@ -73,7 +76,7 @@ class Store:
         self.read_only = read_only
         self.recoveries: list[Recovery] = []
         self._lock = None if read_only else FolderLock(folder)
-        self._history: dict[str, TinyDB] = {}
+        self._history: OrderedDict[str, TinyDB] = OrderedDict()
         self._notice_told = False
         try:
             if not read_only:
@@ -127,8 +130,12 @@ class Store:
         """The history database for one month (opened, validated and cached)."""
         if not PERIOD.fullmatch(period):
             raise StoreUsageError(f"invalid history period {period!r}")
-        if period not in self._history:
+        if period in self._history:
+            self._history.move_to_end(period)
+        else:
             self._history[period] = self._open_file(self.folder / history_name(period), "history")
+            while len(self._history) > MAX_OPEN_MONTHS:  # bound memory; files reload on demand
+                self._history.popitem(last=False)[1].close()
         return self._history[period]
 
     def history_table(self, name: str, period: str) -> Table:

@@ -33,7 +33,14 @@ class App:
             raise DataDirError("Für das Gespräch brauche ich den Datenordner.")
         return Engine(self.prompts, self.understander, self.clock, self.store,
                       address=self.settings.general.address, country=self.settings.general.country,
-                      rng=random.Random(seed))
+                      rng=random.Random(seed), proactive=self.proactive_sources())
+
+    def proactive_sources(self) -> list:
+        """What the engine says by itself: the default sources plus due reminders (issue 7)."""
+        from assistant.dialog.flows.due import DueReminders
+        from assistant.dialog.proactive import SOURCES
+        from assistant.dialog.reminder_book import ReminderPolicy
+        return [*SOURCES, DueReminders(ReminderPolicy.from_settings(self.settings.reminders))]
 
 
 def ensure_data_dir(path: Path) -> Path:

@@ -28,6 +28,10 @@ def handle_global(ctx: "Context", result: NluResult, flow: Flow | None) -> tuple
     if intent == "later":
         if flow is None:
             return Outcome((ctx.say("dialog.later_idle"),), done=True), None
+        own_answer = getattr(flow, "answer_later", None)  # e.g. a due reminder: snooze or skip today
+        if own_answer is not None:
+            outcome = own_answer(ctx, result)
+            return outcome, None if outcome.done else flow
         flow.pause(ctx)
         return Outcome((ctx.say("dialog.later"),), done=True), None
     if intent == "goodbye":

@@ -85,4 +85,6 @@ def default_registry() -> dict[str, FlowFactory]:
     register(registry, "support", lambda ctx, result: SupportFlow())
     register(registry, "feeling", lambda ctx, result: feeling_flow(ctx, {
         "checkin": CheckinFlow, "suggest_step": lambda: step_for_today(ctx)}))
+    from assistant.dialog.flows.reminders import register_reminder_flows  # issue 7
+    register_reminder_flows(registry)
     return registry

@@ -1,0 +1,230 @@
+"""Setting, listing and cancelling reminders by voice.
+
+- Set (``reminder_set``, slots ``when``/``what``/``repeat``): asks for what is
+  missing (offering the newest open small step as the content), reads time and
+  content back ("Morgen, Freitag, um 9 Uhr erinnere ich dich an: …. Passt das?")
+  and stores only after yes; a no lets the person give the right time or content.
+- List (``reminder_list``): the active reminders, soonest first, numbered.
+- Cancel: see :mod:`assistant.dialog.flows.reminder_cancel`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from assistant.dialog import schedule
+from assistant.dialog.flows.base import FREE_TEXT, YES_NO, Flow, Outcome
+from assistant.dialog.flows.steps import open_steps
+from assistant.dialog.reminder_book import describe, wall_datetime
+from assistant.dialog.timephrase import TimePhrases, capitalized
+from assistant.errors import BegleiterError
+from assistant.nlu.normalize import tokenize
+from assistant.nlu.result import NluResult
+from assistant.nlu.times import resolve, scan
+from assistant.store import Reminder
+
+if TYPE_CHECKING:
+    from assistant.dialog.context import Context
+
+MAX_TRIES = 3
+LIST_MAX = 6
+
+
+def _zone(ctx: "Context") -> ZoneInfo:
+    zone = ctx.clock.zone
+    return zone if isinstance(zone, ZoneInfo) else ZoneInfo(str(getattr(zone, "key", "Europe/Berlin")))
+
+
+def _text_of(result: NluResult) -> str:
+    return str(result.slots.get("text") or result.text).strip()
+
+
+def ordered(ctx: "Context") -> list[Reminder]:
+    """Active reminders, soonest first: the numbering the person hears."""
+    return sorted(ctx.memory.store.reminders.active(), key=lambda r: schedule.utc(r.when))
+
+
+class ReminderSetFlow(Flow):
+    """Collects time and content, reads them back, stores after yes."""
+
+    name = "reminder_set"
+
+    def __init__(self) -> None:
+        self.what: str | None = None
+        self.wall: datetime | None = None
+        self.repeat: str | None = None
+        self.state = ""
+        self.tries = 0
+        self.step_declined = False
+
+    def start(self, ctx: "Context", result: NluResult | None) -> Outcome:
+        self._take(ctx, result.slots if result else {})
+        return self._next(ctx)
+
+    def _take(self, ctx: "Context", slots: dict[str, Any]) -> None:
+        if slots.get("what"):
+            self.what = str(slots["what"]).strip()
+        if slots.get("repeat") in schedule.REPEATS:
+            self.repeat = slots["repeat"]
+        if slots.get("when"):
+            try:
+                self.wall = schedule.parse_wall(str(slots["when"]))
+            except BegleiterError:
+                self.wall = None
+
+    def _time_from(self, ctx: "Context", result: NluResult) -> bool:
+        """Take a time from the ``when`` slot or, in free text, from the words; True if found."""
+        if result.slots.get("when"):
+            self._take(ctx, {"when": result.slots["when"], "repeat": result.slots.get("repeat")})
+            return self.wall is not None
+        parts = scan(tokenize(_text_of(result)).folded)
+        if not parts.found:
+            return False
+        base = ctx.now()
+        same_day = parts.day_offset is None and parts.weekday is None and parts.delta is None
+        if self.wall is not None and same_day:  # "um zehn" corrects the clock time on the same day
+            base = datetime.combine(self.wall.date(), datetime.min.time(), tzinfo=base.tzinfo)
+        moment = resolve(parts, base)
+        if moment is None:
+            return False
+        self.wall = moment.replace(tzinfo=None)
+        self.repeat = parts.repeat or self.repeat
+        return True
+
+    def _first(self, ctx: "Context") -> datetime | None:
+        """The first occurrence's wall time (a recurring one moves to the next day), or None if past."""
+        zone, now = _zone(ctx), ctx.now()
+        if self.repeat is None:
+            due = schedule.to_aware(self.wall, zone)
+            return self.wall if schedule.utc(due) > schedule.utc(now) else None
+        first = schedule.next_occurrence(self.wall, zone, self.repeat, now)
+        return datetime.combine(first.date(), self.wall.time()) if first else None
+
+    def _next(self, ctx: "Context") -> Outcome:
+        if self.what is None:
+            steps = [] if self.step_declined else open_steps(ctx)
+            if steps:
+                self.state = "step"
+                return Outcome((ctx.say("reminders.ask_step", label=steps[0].label),), YES_NO)
+            self.state = "what"
+            return Outcome((ctx.say("reminders.ask_what"),), FREE_TEXT)
+        if self.wall is None:
+            self.state = "when"
+            return Outcome((ctx.say("reminders.ask_when"),), FREE_TEXT)
+        first = self._first(ctx)
+        if first is None:
+            self.wall, self.state = None, "when"
+            return Outcome((ctx.say("reminders.past_time"),), FREE_TEXT)
+        self.wall, self.state = first, "confirm"
+        return self.reprompt(ctx)
+
+    def reprompt(self, ctx: "Context") -> Outcome:
+        if self.state != "confirm":
+            return self._next(ctx)
+        local_now = ctx.now().astimezone(_zone(ctx)).replace(tzinfo=None)
+        when = TimePhrases(ctx.prompts, ctx.address).when(self.wall, local_now, self.repeat)
+        return Outcome((ctx.say("reminders.confirm", when=capitalized(when), what=capitalized(self.what)),), YES_NO)
+
+    def handle(self, ctx: "Context", result: NluResult) -> Outcome:
+        handler = {"confirm": self._confirm, "correct": self._correct, "when": self._when,
+                   "what": self._what, "step": self._step}[self.state]
+        return handler(ctx, result)
+
+    def _confirm(self, ctx: "Context", result: NluResult) -> Outcome:
+        if result.intent == "yes":
+            ctx.memory.store.reminders.add(capitalized(self.what), wall_datetime(schedule.format_wall(self.wall),
+                                                                                 _zone(ctx)),
+                                           self.repeat, created_at=ctx.now())
+            return Outcome((ctx.say("reminders.saved"),), done=True)
+        if result.intent == "no":
+            self.state = "correct"
+            return Outcome((ctx.say("reminders.ask_correction"),), FREE_TEXT)
+        if result.intent == "reminder_set" and result.slots:
+            self._take(ctx, result.slots)
+            return self._next(ctx)
+        return self.unclear(ctx, "dialog.unclear_yes_no", YES_NO)
+
+    def _gave_up(self, ctx: "Context") -> Outcome | None:
+        self.tries += 1
+        return Outcome((ctx.say("reminders.given_up"),), done=True) if self.tries >= MAX_TRIES else None
+
+    def _correct(self, ctx: "Context", result: NluResult) -> Outcome:
+        stop = self._gave_up(ctx)
+        if stop:
+            return stop
+        if result.slots.get("what"):
+            self.what = str(result.slots["what"]).strip()
+            self._time_from(ctx, result)
+        elif not self._time_from(ctx, result) and _text_of(result):
+            self.what = _text_of(result)
+        return self._next(ctx)
+
+    def _when(self, ctx: "Context", result: NluResult) -> Outcome:
+        if self._time_from(ctx, result):
+            return self._next(ctx)
+        stop = self._gave_up(ctx)
+        return stop or Outcome((ctx.say("reminders.unclear_time"),), FREE_TEXT)
+
+    def _what(self, ctx: "Context", result: NluResult) -> Outcome:
+        text = str(result.slots.get("what") or _text_of(result))
+        if not text:
+            return self.unclear(ctx, "reminders.ask_what", FREE_TEXT)
+        self.what = text
+        return self._next(ctx)
+
+    def _step(self, ctx: "Context", result: NluResult) -> Outcome:
+        if result.intent == "yes":
+            self.what = open_steps(ctx)[0].label
+        elif result.intent in ("no", "skip"):
+            self.step_declined = True
+        else:
+            return self.unclear(ctx, "dialog.unclear_yes_no", YES_NO)
+        return self._next(ctx)
+
+
+def list_outcome(ctx: "Context") -> Outcome:
+    """Say the active reminders, numbered, soonest first."""
+    reminders = ordered(ctx)
+    if not reminders:
+        return Outcome((ctx.say("reminders.list_none"),), done=True)
+    lead = ctx.say("reminders.list_one") if len(reminders) == 1 else ctx.say("reminders.list_many",
+                                                                          count=len(reminders))
+    phrases, now = TimePhrases(ctx.prompts, ctx.address), ctx.now()
+    items = [ctx.say("reminders.list_item", number=index, when=describe(phrases, reminder, now),
+                     what=reminder.what)
+             for index, reminder in enumerate(reminders[:LIST_MAX], start=1)]
+    return Outcome((lead, *items), done=True)
+
+
+class ReminderListFlow(Flow):
+    """One turn: the list."""
+
+    name = "reminder_list"
+
+    def start(self, ctx: "Context", result: NluResult | None) -> Outcome:
+        return list_outcome(ctx)
+
+    def handle(self, ctx: "Context", result: NluResult) -> Outcome:
+        return Outcome((), done=True, unhandled=True)
+
+
+def register_reminder_flows(registry: dict) -> None:
+    """Add the flows of reminders and the look back to an engine registry (by intent)."""
+    from assistant.dialog.flows.due import ReminderDoneFlow, recently_spoken
+    from assistant.dialog.flows.reminder_cancel import ReminderCancelFlow
+    from assistant.dialog.flows.review import ReviewFlow
+    from assistant.dialog.flows.steps import DoneFlow
+    step_done = registry.get("done", lambda ctx, result: DoneFlow())
+
+    def done(ctx: "Context", result: NluResult) -> Flow:
+        """"erledigt" answers a reminder that is still waiting, else marks a small step done."""
+        waiting = recently_spoken(ctx)
+        return ReminderDoneFlow(waiting) if waiting is not None else step_done(ctx, result)
+
+    registry["done"] = done
+    registry["reminder_set"] = lambda ctx, result: ReminderSetFlow()
+    registry["reminder_list"] = lambda ctx, result: ReminderListFlow()
+    registry["reminder_cancel"] = lambda ctx, result: ReminderCancelFlow()
+    registry["progress"] = lambda ctx, result: ReviewFlow()

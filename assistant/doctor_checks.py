@@ -8,6 +8,7 @@ Audio checks (microphone, speaker) are in :mod:`assistant.doctor_audio`.
 from __future__ import annotations
 
 import getpass
+import importlib.util
 import os
 import shutil
 import stat
@@ -24,7 +25,7 @@ from assistant.config import Settings
 from assistant.dialog.prompts import PromptBook
 
 MIN_FREE_BYTES = 200 * 1024 * 1024
-"""Model (about 50 MB unpacked: 45 MB) plus years of data and logs, with room to spare."""
+"""The German model (a 45 MB download) plus years of data and logs, with room to spare."""
 MIN_YEAR = 2025
 MODEL_LOAD_TIMEOUT_S = 120.0
 PRIVATE_SKIP = ("models",)
@@ -76,9 +77,7 @@ def check_model(settings: Settings, texts: Texts) -> CheckResult:
         return texts.result("model", True, "missing", path=str(path))
     if not ((path / "am").is_dir() or (path / "conf").is_dir()):
         return texts.result("model", True, "incomplete", advice="broken_advice", path=str(path))
-    try:
-        import vosk  # noqa: F401  (only to report a missing package clearly)
-    except ImportError:
+    if importlib.util.find_spec("vosk") is None:
         return texts.result("model", True, "no_vosk")
     error = load_model_in_child(path)
     if error is not None:

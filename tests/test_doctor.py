@@ -289,3 +289,11 @@ def test_doctor_with_devices_model_and_private_data(tmp_path: Path, pulse: Pulse
         pytest.skip(f"devices checked; the 'everything present' exit code needs a model: {NO_MODEL_REASON}")
     assert re.search(r"^✓ Sprachmodell: vorhanden und ladbar", out, re.M), out
     assert result.returncode == 0, out
+
+
+@pytest.mark.slow
+def test_doctor_never_touches_the_network(tmp_path: Path) -> None:
+    from tests.test_no_network import guarded
+    result = guarded("doctor", "--data-dir", str(tmp_path / "data"))
+    assert "NETWORK USED" not in result.stderr
+    assert result.returncode == 1 and "Sprachmodell" in result.stdout, result.stderr

@@ -25,11 +25,12 @@ FRAME = frozenset({
     "auch", "schon", "einfach", "notier", "notiere", "merk", "merke", "dir", "denk", "denke", "dich",
     "hilf", "hilfst", "vergessen", "vergesse", "nicht", "lass", "lasse", "soll", "sollst", "bescheidsagen",
 })
-LEADING_TRIM = FRAME - {"meine", "die", "mir", "mich", "nicht", "noch", "weg", "ob", "alle"}
+LEADING_TRIM = FRAME - {"meine", "die", "nicht", "noch", "weg", "ob", "alle"}
 TRAILING_TRIM = frozenset({"erinnern", "erinnerst", "erinnert", "erinnere", "zu", "bitte", "mal", "kannst",
                            "du", "dran", "daran", "und", "an", "um", "bescheid", "sagen", "geben", "ob",
                            "loeschen", "entfernen", "streichen", "weg", "vergessen", "denken", "wecken",
-                           "machen", "vorbei", "ja", "okay", "noch", "stellen", "setzen", "gibst", "sagst"})
+                           "machen", "vorbei", "ja", "okay", "noch", "stellen", "setzen", "gibst", "sagst", "nicht",
+                           "mehr", "kann", "koennen", "brauche", "brauch", "ich", "bin", "gehen", "sollst"})
 _PRONOUNS = frozenset({"ich", "wir"})
 _MODALS = frozenset({"muss", "soll", "will", "moechte", "sollte", "kann", "darf", "muesste", "wollte", "werde"})
 _ZU_INFINITIVE = re.compile(
@@ -60,7 +61,7 @@ def _anchor(pairs: list[tuple[str, str]]) -> tuple[str, list[tuple[str, str]]]:
             return "zu", pairs[k + 1:]
         if word == "dass" or (word in ("das", "ob") and nxt in _PRONOUNS):
             return "dass", pairs[k + 1:]
-        if word == "an" and nxt and nxt not in ("mich", "dich"):
+        if word in ("an", "ans") and nxt and nxt not in ("mich", "dich"):
             return "an", pairs[k + 1:]
         if word in ("wegen", "bezueglich", "fuer", "zum", "zur") and nxt and k > 0:
             return word, pairs[k + 1:] if word not in ("zum", "zur") else pairs[k:]

@@ -13,7 +13,7 @@ from typing import Any, Sequence
 
 from assistant.nlu import safety
 from assistant.nlu.matcher import Match, Matcher
-from assistant.nlu.normalize import tokenize
+from assistant.nlu.normalize import Tokens, tokenize
 from assistant.nlu.numbers import MISHEARD, ORDINALS, TENS, TEENS, UNITS, scale_number
 from assistant.nlu.phrases import fold_phrase, load_intents
 from assistant.nlu.reminders import extract_what, find_position
@@ -27,11 +27,14 @@ GLOBAL_INTENTS = ("stop", "repeat", "help", "later", "slower", "faster", "louder
 FREE_TEXT_COMMANDS = frozenset(GLOBAL_INTENTS + ("skip", "next", "goodbye"))
 """What may interrupt free text, and only as the whole utterance."""
 FREE_TEXT_MIN_RATIO = 88.0
+FUZZY_OVER_CUE = 0.87
+"""A near-miss of a whole phrase beats a cue of another intent only when it is this close."""
 SCALE_INTERRUPTS = frozenset(GLOBAL_INTENTS + ("skip", "next", "goodbye", "no"))
 GRAMMAR_INTENTS = {"yes_no": ("yes", "no", "skip"), "scale": ("skip",)}
 _TIME_WORDS = (set(WEEKDAYS) | set(WEEKDAY_ADVERBS) | set(DAYPARTS) | set(RELATIVE_UNITS)
-               | {"heute", "morgen", "uebermorgen", "uhr", "halb", "viertel", "dreiviertel", "taeglich",
-                  "werktags", "jeden", "woechentlich"})
+               | {"heute", "morgen", "uebermorgen", "uhr", "halb", "halbe", "halben", "viertel", "dreiviertel",
+                  "taeglich", "werktags", "jeden", "woechentlich", "einhalb", "anderthalb", "einer", "einem",
+                  "naechsten", "kommenden", "wochenende", "mitternacht", "minuten", "stunden"})
 
 
 class Understander:
@@ -61,7 +64,7 @@ class Understander:
         if match is None or match.confidence < MIN_CONFIDENCE:
             return NluResult(text, None, match.confidence if match else 0.0, {}, level)
         moment = now or datetime.now().astimezone()
-        slots = self._slots(match.intent, text, tokens.shown, words, moment)
+        slots = self._slots(match.intent, text, tokens, words, moment)
         return NluResult(text, match.intent, match.confidence, slots, level)
 
     def _choose(self, words: tuple[str, ...], expect: str) -> Match | None:
@@ -75,23 +78,35 @@ class Understander:
         whole = self.matcher.whole(key)
         if whole and whole.kind == "exact":
             return whole
-        boost = ("yes", "no") if expect == "yes_no" else ()
-        cue = self.matcher.by_cues(stripped, boost=boost)
+        if expect == "yes_no":
+            answer = self._yes_no(stripped)
+            if answer is not None:
+                return answer
+        cue = self.matcher.by_cues(stripped)
         if expect == "none" and (cue is None or cue.intent == "scale_answer") and len(stripped) <= 4 \
                 and scale_number(words) is not None:
             return Match("scale_answer", 0.85, "number")
+        if whole and cue and whole.intent != cue.intent and whole.confidence < FUZZY_OVER_CUE:
+            return cue
         candidates = [m for m in (whole, cue) if m is not None]
         return max(candidates, key=lambda m: m.confidence) if candidates else None
 
+    def _yes_no(self, stripped: tuple[str, ...]) -> Match | None:
+        """In ``yes_no``, an answer that starts with a yes/no word is that answer ("ja ich war draußen")."""
+        cue = self.matcher.by_cues(stripped[:2], ("yes", "no"))
+        if cue is None:
+            return None
+        return Match(cue.intent, max(cue.confidence, 0.9), "cue", cue.words)
+
     def _scale(self, words: tuple[str, ...], key: str) -> Match | None:
         whole = self.matcher.whole(key, SCALE_INTERRUPTS, FREE_TEXT_MIN_RATIO)
-        if whole:
+        if whole and whole.kind == "exact":
             return whole
         if scale_number(words) is not None:
             return Match("scale_answer", 0.95, "number")
         if self._scale_word(words) is not None:
             return Match("scale_answer", 0.85, "words")
-        return self.matcher.by_cues(self.matcher.strip(words), SCALE_INTERRUPTS)
+        return whole or self.matcher.by_cues(self.matcher.strip(words), SCALE_INTERRUPTS)
 
     def _scale_word(self, words: Sequence[str]) -> int | None:
         """The value of the longest scale phrase in ``words`` ("richtig gut" -> 9)."""
@@ -105,18 +120,20 @@ class Understander:
                     break
         return best[1] if best else None
 
-    def _slots(self, intent: str, text: str, shown: Sequence[str], words: tuple[str, ...],
+    def _slots(self, intent: str, text: str, tokens: Tokens, words: tuple[str, ...],
                now: datetime) -> dict[str, Any]:
+        """Slots from the original words (times, content) or the corrected ones (topics, scale words)."""
+        said = tokens.folded
         if intent == "scale_answer":
-            value = scale_number(words)
+            value = scale_number(said)
             return {"value": value if value is not None else self._scale_word(words)}
         if intent == "reminder_set":
-            when = find_when(words, now)
+            when = find_when(said, now)
             used = when.used if when else frozenset()
-            return {"when": when.iso() if when else None, "what": extract_what(shown, words, used),
+            return {"when": when.iso() if when else None, "what": extract_what(tokens.shown, said, used),
                     "repeat": when.repeat if when else None}
         if intent == "reminder_cancel":
-            return self._cancel_slots(shown, words, now)
+            return self._cancel_slots(tokens.shown, said, now)
         if intent in ("exercise", "learn"):
             topic = self._topic(intent, words)
             return {"topic": topic} if topic else {}
@@ -132,6 +149,8 @@ class Understander:
             return slots
         when = find_when(words, now)
         what = extract_what(shown, words, when.used if when else frozenset())
+        if what and what.split()[0] in ("zum", "zur", "für", "fuer", "von") and len(what.split()) > 1:
+            what = what.split(" ", 1)[1]
         if what:
             slots["what"] = what
         return slots

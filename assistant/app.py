@@ -33,7 +33,8 @@ class App:
             raise DataDirError("Für das Gespräch brauche ich den Datenordner.")
         return Engine(self.prompts, self.understander, self.clock, self.store,
                       address=self.settings.general.address, country=self.settings.general.country,
-                      rng=random.Random(seed), proactive=self.proactive_sources())
+                      rng=random.Random(seed), proactive=self.proactive_sources(),
+                      speech_rate=self.settings.speech.rate, volume=self.settings.speech.volume)
 
     def proactive_sources(self) -> list:
         """What the engine says by itself: the default sources plus due reminders (issue 7)."""

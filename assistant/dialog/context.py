@@ -25,6 +25,10 @@ class Context:
     picker: VariantPicker
     default_address: str = "du"
     default_country: str = "DE"
+    default_rate: int = 165
+    """Speaking rate from the config file, until the person changes it by voice."""
+    default_volume: float = 0.9
+    """Volume from the config file, until the person changes it by voice."""
 
     @property
     def address(self) -> str:

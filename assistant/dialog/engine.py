@@ -41,12 +41,13 @@ class Engine:
     def __init__(self, prompts: PromptBook, understander: Understander, clock: Clock, store: Any,
                  address: str = "du", country: str = "DE", rng: random.Random | None = None,
                  content: Content | None = None, registry: dict[str, FlowFactory] | None = None,
-                 proactive: Iterable[ProactiveSource] | None = None) -> None:
+                 proactive: Iterable[ProactiveSource] | None = None,
+                 speech_rate: int = 165, volume: float = 0.9) -> None:
         self.understander = understander
         memory = Memory(store)
         picker = VariantPicker(memory, rng or random.Random())
         self.ctx = Context(prompts, content or load_content(prompts), memory, clock, picker,
-                           address, country)
+                           address, country, speech_rate, volume)
         self.registry = registry if registry is not None else default_registry()
         self.proactive = list(SOURCES if proactive is None else proactive)
         self.flow: Flow | None = None

@@ -13,8 +13,8 @@ from assistant.nlu.result import NluResult
 if TYPE_CHECKING:
     from assistant.dialog.context import Context
 
-RATE_STEP, RATE_MIN, RATE_MAX, RATE_DEFAULT = 20, 100, 260, 165
-VOLUME_STEP, VOLUME_MIN, VOLUME_MAX, VOLUME_DEFAULT = 0.1, 0.2, 1.0, 0.9
+RATE_STEP, RATE_MIN, RATE_MAX = 20, 100, 260
+VOLUME_STEP, VOLUME_MIN, VOLUME_MAX = 0.1, 0.2, 1.0
 VOICE = {"slower": ("speech_rate", -RATE_STEP), "faster": ("speech_rate", RATE_STEP),
          "louder": ("volume", VOLUME_STEP), "quieter": ("volume", -VOLUME_STEP)}
 GLOBAL_INTENTS = ("stop", "later", "help", "goodbye", *VOICE)
@@ -49,10 +49,10 @@ def _change_voice(ctx: "Context", intent: str):
     """Store a new speech rate or volume and confirm it (or say it is at the limit)."""
     name, step = VOICE[intent]
     if name == "speech_rate":
-        current = ctx.memory.setting(name, None) or RATE_DEFAULT
+        current = ctx.memory.setting(name, None) or ctx.default_rate
         new = int(min(RATE_MAX, max(RATE_MIN, current + step)))
     else:
-        current = ctx.memory.setting(name, None) or VOLUME_DEFAULT
+        current = ctx.memory.setting(name, None) or ctx.default_volume
         new = round(min(VOLUME_MAX, max(VOLUME_MIN, current + step)), 2)
     if new == current:
         return ctx.say(f"dialog.{intent}_limit")

@@ -9,15 +9,18 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from assistant.dialog.flows.base import SCALE, YES_NO, Flow, Outcome
+from assistant.dialog.flows.base import SCALE, YES_NO, Expectation, Flow, Outcome
 from assistant.dialog.flows.steps import StepOfferFlow, open_steps
 from assistant.dialog.turn import Reply
 from assistant.dialog.variety import window_start
+from assistant.nlu.normalize import fold
 from assistant.nlu.result import NluResult
 
 if TYPE_CHECKING:
     from assistant.dialog.context import Context
 
+ENERGY_WORDS = {"low": 2, "medium": 5, "high": 8}
+"""Energy said in words, as a value on the 0-10 scale."""
 CONFIRM_BELOW = 0.6
 """Scale answers understood with less confidence are confirmed before saving."""
 TREND_DAYS = 3
@@ -36,6 +39,18 @@ def scale_value(result: NluResult) -> int | None:
     return value
 
 
+def energy_from_words(ctx: "Context", text: str) -> int | None:
+    """"wenig", "mittel", "ziemlich viel": the longest phrase from the prompt data decides."""
+    padded = f" {fold(text)} "
+    best: tuple[int, int] | None = None
+    for level, value in ENERGY_WORDS.items():
+        for phrase in ctx.attr("checkin.ask_energy", f"{level}_words", ()):
+            folded = fold(phrase)
+            if f" {folded} " in padded and (best is None or len(folded) > best[0]):
+                best = (len(folded), value)
+    return best[1] if best else None
+
+
 class CheckinFlow(Flow):
     """Asks, one at a time: open step (if any), mood, energy, contact; then acknowledges."""
 
@@ -48,8 +63,11 @@ class CheckinFlow(Flow):
         self.answers: dict[str, int | bool | None] = {}
         self.pending: int | None = None
         self.open_step = None
+        self.energy_phrases: tuple[str, ...] = ()
 
     def start(self, ctx: "Context", result: NluResult | None) -> Outcome:
+        self.energy_phrases = tuple(phrase for level in ENERGY_WORDS
+                                    for phrase in ctx.attr("checkin.ask_energy", f"{level}_words", ()))
         steps = open_steps(ctx)
         today = ctx.now().date()
         earlier = [step for step in steps if step.accepted_at and step.accepted_at.date() < today]
@@ -63,8 +81,12 @@ class CheckinFlow(Flow):
             return ctx.say(key, label=self.open_step.label)
         return ctx.say(key)
 
-    def _expect(self):
-        return YES_NO if self.pending is not None else self.QUESTIONS[self.state][1]
+    def _expect(self) -> Expectation:
+        if self.pending is not None:
+            return YES_NO
+        if self.state == "energy":
+            return Expectation("scale", self.energy_phrases)
+        return self.QUESTIONS[self.state][1]
 
     def reprompt(self, ctx: "Context") -> Outcome:
         if self.pending is not None:
@@ -84,6 +106,10 @@ class CheckinFlow(Flow):
         if result.intent == "skip":
             return self._store_and_next(ctx, None, (ctx.say("checkin.skipped"),))
         value = scale_value(result)
+        if value is None and self.state == "energy":
+            value = energy_from_words(ctx, result.text)
+            if value is not None:
+                return self._store_and_next(ctx, value, ())
         if value is None:
             return self.unclear(ctx, f"checkin.unclear_{self.state}", SCALE)
         if result.confidence < CONFIRM_BELOW:

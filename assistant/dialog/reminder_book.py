@@ -83,7 +83,9 @@ def save_timing(store: Any, reminder: Reminder, timing: Timing, spoken_at: datet
     return store.reminders.update(reminder.id, **changes)
 
 
-def describe(phrases: TimePhrases, reminder: Reminder, now: datetime) -> str:
-    """When ``reminder`` comes next, as a phrase ("morgen, Freitag, um 9 Uhr")."""
+def describe(phrases: TimePhrases, reminder: Reminder, now: datetime, next_only: bool = False) -> str:
+    """When ``reminder`` comes, as a phrase: "jeden Tag um 8 Uhr", or with ``next_only``
+    (and for one-off reminders) its next occurrence, "morgen, Freitag, um 9 Uhr"."""
     local_now = now.astimezone(zone_of(reminder)).replace(tzinfo=None)
-    return phrases.when(reminder.when.replace(tzinfo=None), local_now, reminder.repeat)
+    repeat = None if next_only else reminder.repeat
+    return phrases.when(reminder.when.replace(tzinfo=None), local_now, repeat)

@@ -118,7 +118,7 @@ class DueFlow(Flow):
         saved = self._save(ctx, timing)
         if saved.state != "active":
             return Outcome((ctx.say("reminders.skipped_end"),), done=True)
-        return Outcome((ctx.say("reminders.skipped", when=describe(phrases(ctx), saved, ctx.now())),),
+        return Outcome((ctx.say("reminders.skipped", when=describe(phrases(ctx), saved, ctx.now(), next_only=True)),),
                        done=True)
 
     def _says_not_today(self, ctx: "Context", result: NluResult) -> bool:

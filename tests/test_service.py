@@ -144,6 +144,7 @@ def test_real_systemctl_without_a_user_manager_reports_what_to_run(tmp_path: Pat
     assert result.returncode == 0, result.stderr
     assert _unit_file(tmp_path).is_file()
     assert "systemd ist hier nicht erreichbar" in result.stdout
+    assert f"sudo loginctl enable-linger {getpass.getuser()}" in result.stdout
 
 
 RECORDER = """#!/bin/sh
@@ -263,3 +264,16 @@ def test_a_users_own_default_pa_is_never_overwritten(tmp_path: Path, pulse: Puls
     finally:
         echo_cancel.unconfigure()
     assert own.is_file() and _echo_modules(pulse) == []
+
+
+def test_pipewire_snippet_targets_the_chosen_devices_only_when_chosen() -> None:
+    from assistant import echo_cancel
+    chosen = echo_cancel.pipewire_snippet("alsa_input.usb-Jabra", "alsa_output.usb-Jabra")
+    assert chosen.startswith(echo_cancel.MARKER)
+    assert "name = libpipewire-module-echo-cancel" in chosen
+    assert "library.name = aec/libspa-aec-webrtc" in chosen
+    assert 'target.object = "alsa_input.usb-Jabra"' in chosen
+    assert 'target.object = "alsa_output.usb-Jabra"' in chosen
+    assert f'node.name = "{echo_cancel.SOURCE_NAME}"' in chosen
+    assert chosen.count("{") == chosen.count("}") and chosen.count("[") == chosen.count("]")
+    assert "target.object" not in echo_cancel.pipewire_snippet("", "")

@@ -180,3 +180,27 @@ def test_goodbye_in_an_exercise_keeps_the_place(store) -> None:
     again.ctx.clock.advance(timedelta(hours=20))
     assert keys(again.start())[-1] == "exercise_dialog.offer_resume"
     assert keys(again.handle("ja"))[-1] == question
+
+
+@pytest.mark.parametrize("interruption", ["hilfe", "langsamer", "das blaue fahrrad"])
+def test_a_question_asked_again_keeps_its_wording(interruption: str, store) -> None:
+    """After help, a voice change or an unclear answer the same question comes back word for word."""
+    engine = make_engine(store)
+    engine.start()
+    engine.handle("ja")
+    engine.handle("fünf")
+    engine.handle("fünf")
+    offer = engine.handle("ja").replies[-1]
+    assert offer.key.startswith("steps.")
+    again = engine.handle(interruption).replies[-1]
+    assert (again.key, again.text) == (offer.key, offer.text)
+
+
+def test_exercise_question_after_help_is_the_same_question(store) -> None:
+    engine = make_engine(store)
+    engine.start()
+    engine.handle("nein")
+    question = engine.handle("ich möchte das gedankentagebuch machen").replies[-1]
+    for _ in range(3):
+        again = engine.handle("hilfe").replies[-1]
+        assert (again.key, again.text) == (question.key, question.text)

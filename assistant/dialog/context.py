@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +29,8 @@ class Context:
     """Speaking rate from the config file, until the person changes it by voice."""
     default_volume: float = 0.9
     """Volume from the config file, until the person changes it by voice."""
+    last_variant: dict[str, int] = field(default_factory=dict)
+    """The variant each key was last said in (this session), for :meth:`again`."""
 
     @property
     def address(self) -> str:
@@ -47,6 +49,14 @@ class Context:
         """Render a prompt in the person's address form, in a fresh variant."""
         variants = self.prompts[key].variants(self.address)
         index = self.picker.pick(key, len(variants), self.now())
+        self.last_variant[key] = index
+        return Reply(key, self.prompts.render(key, self.address, index, data), dict(data))
+
+    def again(self, key: str, **data: Any) -> Reply:
+        """The same wording as the last time ``key`` was said (asking a question again)."""
+        index = self.last_variant.get(key)
+        if index is None or index >= len(self.prompts[key].variants(self.address)):
+            return self.say(key, **data)
         return Reply(key, self.prompts.render(key, self.address, index, data), dict(data))
 
     def has(self, key: str) -> bool:

@@ -75,11 +75,12 @@ class CheckinFlow(Flow):
             self.open_step, self.state = earlier[0], "open_step"
         return Outcome((ctx.say("checkin.intro"), self._question(ctx)), self._expect())
 
-    def _question(self, ctx: "Context") -> Reply:
+    def _question(self, ctx: "Context", again: bool = False) -> Reply:
         key = self.QUESTIONS[self.state][0]
+        say = ctx.again if again else ctx.say
         if self.state == "open_step":
-            return ctx.say(key, label=self.open_step.label)
-        return ctx.say(key)
+            return say(key, label=self.open_step.label)
+        return say(key)
 
     def _expect(self) -> Expectation:
         if self.pending is not None:
@@ -90,8 +91,8 @@ class CheckinFlow(Flow):
 
     def reprompt(self, ctx: "Context") -> Outcome:
         if self.pending is not None:
-            return Outcome((ctx.say("checkin.confirm_value", value=self.pending),), YES_NO)
-        return Outcome((self._question(ctx),), self._expect())
+            return Outcome((ctx.again("checkin.confirm_value", value=self.pending),), YES_NO)
+        return Outcome((self._question(ctx, again=True),), self._expect())
 
     def handle(self, ctx: "Context", result: NluResult) -> Outcome:
         if self.pending is not None:

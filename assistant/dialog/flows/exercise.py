@@ -68,7 +68,7 @@ class ExerciseFlow(Flow):
         return Expectation(self.exercise.questions[self.index].expect)
 
     def reprompt(self, ctx: "Context") -> Outcome:
-        return Outcome((self._ask(ctx),), self._expect())
+        return Outcome((ctx.again(self.exercise.questions[self.index].key),), self._expect())
 
     def handle(self, ctx: "Context", result: NluResult) -> Outcome:
         question = self.exercise.questions[self.index]

@@ -21,7 +21,7 @@ class ListenFlow(Flow):
         return Outcome((ctx.say("feeling_dialog.listen"),), FREE_TEXT)
 
     def reprompt(self, ctx: "Context") -> Outcome:
-        return self.start(ctx, None)
+        return Outcome((ctx.again("feeling_dialog.listen"),), FREE_TEXT)
 
     def handle(self, ctx: "Context", result: NluResult) -> Outcome:
         return Outcome((ctx.say("feeling_dialog.heard"),), done=True)

@@ -43,7 +43,7 @@ class LearnFlow(Flow):
         return self._tell(ctx)
 
     def reprompt(self, ctx: "Context") -> Outcome:
-        return Outcome((ctx.say("learn_dialog.offer_more"),), YES_NO)
+        return Outcome((ctx.again("learn_dialog.offer_more"),), YES_NO)
 
     def handle(self, ctx: "Context", result: NluResult) -> Outcome:
         if result.intent == "learn" and result.slots.get("topic"):

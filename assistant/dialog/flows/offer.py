@@ -29,7 +29,7 @@ class OfferFlow(Flow):
         return Outcome((*self.lead, ctx.say(self.key, **self.data)), YES_NO)
 
     def reprompt(self, ctx: "Context") -> Outcome:
-        return Outcome((ctx.say(self.key, **self.data),), YES_NO)
+        return Outcome((ctx.again(self.key, **self.data),), YES_NO)
 
     def handle(self, ctx: "Context", result: NluResult) -> Outcome:
         if result.intent in self.accept_intents:

@@ -64,7 +64,7 @@ class StepOfferFlow(Flow):
     def reprompt(self, ctx: "Context") -> Outcome:
         if self.current is None:
             return Outcome((), done=True)
-        return Outcome((ctx.say(self.current.key),), YES_NO)
+        return Outcome((ctx.again(self.current.key),), YES_NO)
 
     def handle(self, ctx: "Context", result: NluResult) -> Outcome:
         if result.intent == "yes" or result.intent == "done":

@@ -30,7 +30,7 @@ class SupportFlow(Flow):
         return Outcome(tuple(replies), YES_NO)
 
     def reprompt(self, ctx: "Context") -> Outcome:
-        return Outcome((ctx.say("support_dialog.offer_more"),), YES_NO)
+        return Outcome((ctx.again("support_dialog.offer_more"),), YES_NO)
 
     def handle(self, ctx: "Context", result: NluResult) -> Outcome:
         if result.intent in ("yes", "next", "support"):

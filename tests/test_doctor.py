@@ -120,6 +120,7 @@ def test_missing_model_says_to_run_setup(tmp_path: Path, texts: Texts) -> None:
     assert "begleiter setup" in result.advice
 
 
+@pytest.mark.slow
 def test_empty_or_broken_model_folders_are_not_loadable(tmp_path: Path, texts: Texts) -> None:
     config = tmp_path / "c.toml"
     model = tmp_path / "model"
@@ -134,6 +135,7 @@ def test_empty_or_broken_model_folders_are_not_loadable(tmp_path: Path, texts: T
     assert broken.data["error"], "Vosk's own reason is kept for the log"
 
 
+@pytest.mark.slow
 def test_a_real_vosk_model_is_loadable(tmp_path: Path, texts: Texts) -> None:
     model = vosk_test_model()
     if model is None:
@@ -144,6 +146,7 @@ def test_a_real_vosk_model_is_loadable(tmp_path: Path, texts: Texts) -> None:
     assert (result.ok, result.state) == (True, "ok"), result.detail
 
 
+@pytest.mark.slow
 def test_german_voice_found_in_espeak_and_pyttsx3(texts: Texts) -> None:
     if shutil.which("espeak-ng") is None:
         pytest.fail("espeak-ng is a run package (scripts/ensure-system.sh) and must be installed")

@@ -93,6 +93,7 @@ log.error("microphone lost")
 """
 
 
+@pytest.mark.slow
 def test_under_systemd_lines_go_to_stderr_with_priority_and_without_time(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-c", JOURNAL_SCRIPT, str(tmp_path / "data"), UTTERANCE],
                           capture_output=True, text=True, cwd=ROOT, timeout=60,

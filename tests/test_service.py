@@ -68,6 +68,7 @@ def _verify(unit_file: Path) -> subprocess.CompletedProcess:
                           text=True, timeout=60)
 
 
+@pytest.mark.slow
 def test_systemd_analyze_accepts_the_unit(tmp_path: Path) -> None:
     venv_bin = tmp_path / "my venv" / "bin"
     venv_bin.mkdir(parents=True)
@@ -82,6 +83,7 @@ def test_systemd_analyze_accepts_the_unit(tmp_path: Path) -> None:
         assert "begleiter.service" not in proc.stderr, proc.stderr
 
 
+@pytest.mark.slow
 def test_systemd_analyze_would_catch_a_broken_unit(tmp_path: Path) -> None:
     unit_file = tmp_path / "begleiter.service"
     unit_file.write_text(service.render_unit(["relative/begleiter", "run"]), encoding="utf-8")
@@ -99,6 +101,7 @@ def _unit_file(tmp_path: Path) -> Path:
     return tmp_path / "home" / ".config" / "systemd" / "user" / "begleiter.service"
 
 
+@pytest.mark.slow
 def test_dry_run_prints_the_unit_and_writes_nothing(tmp_path: Path) -> None:
     result = run_cli("install-service", "--dry-run", "--data-dir", str(tmp_path / "d"),
                      env=_home_env(tmp_path, SYSTEM_PATH))

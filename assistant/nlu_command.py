@@ -1,4 +1,10 @@
-"""``begleiter nlu``: intent matching only, one JSON object per utterance."""
+"""``begleiter nlu``: intent matching only, one JSON object per utterance.
+
+``--jsonl`` reads stdin line by line: a plain line is an utterance; a line that
+starts with ``{`` is a JSON object with ``text`` and optional ``expect`` and
+``now`` (``YYYY-MM-DDTHH:MM``). A malformed line gives ``{"error": ..., "line": ...}``
+and the next lines go on. Invalid UTF-8 is replaced, never fatal.
+"""
 
 from __future__ import annotations
 
@@ -32,7 +38,11 @@ def run_nlu(args: argparse.Namespace) -> int:
         _emit(understander.understand(args.text, args.expect, clock.now()).to_json())
         return 0
     for raw in sys.stdin.buffer:
-        _emit(_one_line(understander, raw, args.expect, clock.now(), zone))
+        try:
+            _emit(_one_line(understander, raw, args.expect, clock.now(), zone))
+        except (ValueError, RecursionError) as error:  # never let one line end the stream
+            _emit({"error": f"Diese Zeile konnte ich nicht verarbeiten ({type(error).__name__}).",
+                   "line": raw[:200].decode("utf-8", errors="replace")})
     return 0
 
 
@@ -46,7 +56,7 @@ def _one_line(understander: Understander, raw: bytes, expect: str, now: datetime
         if not isinstance(request, dict) or not isinstance(request.get("text"), str):
             return {"error": "Das JSON-Objekt braucht ein Feld „text“ mit einem Text.", "line": line[:200]}
         expect = request.get("expect") or expect
-        if expect not in EXPECTATIONS:
+        if not isinstance(expect, str) or expect not in EXPECTATIONS:
             return {"error": f"Unbekanntes expect „{expect}“.", "text": request["text"]}
         if request.get("now"):
             try:

@@ -231,13 +231,14 @@ def resolve(parts: TimeParts, now: datetime) -> datetime | None:
     explicit_day = parts.day_offset is not None or parts.weekday is not None
     if parts.hour is None and parts.daypart is None and not explicit_day and not parts.repeat:
         return None
-    hour, minute = _hour_minute(parts, explicit_day)
+    future_day = parts.day_offset not in (None, 0) or parts.weekday is not None
+    hour, minute = _hour_minute(parts, future_day)
     day = now.date() + timedelta(days=parts.day_offset or 0)
     if parts.weekday is not None:
         ahead = (parts.weekday - now.weekday()) % 7
         day = now.date() + timedelta(days=ahead if (ahead or parts.repeat == "weekly") else 7)
     moment = now.replace(year=day.year, month=day.month, day=day.day, hour=hour, minute=minute)
-    if not explicit_day and parts.hour is not None and parts.daypart is None and not parts.repeat:
+    if not future_day and parts.hour is not None and parts.daypart is None and not parts.repeat:
         moment = _next_half_day(moment, now)
     step = timedelta(days=7 if parts.repeat == "weekly" and parts.weekday is not None else 1)
     if parts.day_offset in (None, 0) and moment <= now:

@@ -95,7 +95,7 @@ class Understander:
         """In ``yes_no``, an answer that starts with a yes/no word is that answer ("ja ich war draußen")."""
         cue = self.matcher.by_cues(stripped[:2], ("yes", "no"))
         if cue is None:
-            return None
+            return self.matcher.whole(" ".join(stripped), ("yes", "no"))
         return Match(cue.intent, max(cue.confidence, 0.9), "cue", cue.words)
 
     def _scale(self, words: tuple[str, ...], key: str) -> Match | None:
@@ -115,7 +115,7 @@ class Understander:
             for size in range(min(self._longest_value, len(words) - start), 0, -1):
                 value = self._values.get(tuple(words[start:start + size]))
                 if value is not None:
-                    if best is None or size > best[0]:
+                    if best is None or size >= best[0]:
                         best = (size, value)
                     break
         return best[1] if best else None

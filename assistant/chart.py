@@ -34,7 +34,7 @@ WHO5_CUTOFF_PERCENT = 52
 
 
 class ChartError(BegleiterError):
-    """The chart cannot be made (pygal missing, file not writable)."""
+    """The chart cannot be made (pygal missing)."""
 
 
 class CheckinLike(Protocol):
@@ -171,14 +171,3 @@ def render_chart(book: PromptBook, checkins: Iterable[CheckinLike], who5: Iterab
                  f'fill="#333">{escape(source)}</text>')
     parts.append("</svg>")
     return '<?xml version="1.0" encoding="utf-8"?>\n' + "\n".join(parts) + "\n"
-
-
-def write_chart(path: str, book: PromptBook, checkins: Iterable[CheckinLike],
-                who5: Iterable[Who5Like], today: date) -> None:
-    """Render the chart and write it to ``path`` (German error when it cannot be written)."""
-    svg = render_chart(book, checkins, who5, today)
-    try:
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(svg)
-    except OSError as error:
-        raise ChartError(f"Das Diagramm kann ich nicht nach {path} schreiben ({error.strerror}).") from None

@@ -140,6 +140,10 @@ def _add_data_commands(commands: argparse._SubParsersAction) -> None:
     export.add_argument("--out", metavar="FILE",
                         help="in diese Datei schreiben (nur für den Besitzer lesbar, 0600) "
                              "statt auf die Standardausgabe")
+    export.add_argument("--chart", metavar="FILE",
+                        help="ein Diagramm als SVG-Datei schreiben: Stimmung, Energie und Kontakt "
+                             "pro Tag (8 Wochen) und WHO-5 im Verlauf; ohne --out nur das Diagramm "
+                             "(braucht das Paket pygal: pip install 'begleiter[chart]')")
     forget = commands.add_parser(
         "forget", help="alle persönlichen Daten löschen (mit Bestätigung)",
         description="Löscht alle persönlichen Daten: den Datenspeicher mit allen Sicherungskopien und "

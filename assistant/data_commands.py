@@ -154,8 +154,17 @@ def run_export(args: argparse.Namespace) -> int:
     with open_store(settings.data_dir, read_only=True) as store:
         data = collect(store)
         book, address = _texts(settings, store)
+        chart_file = getattr(args, "chart", None)
+        if chart_file:  # issue 7: mood/energy/contact per day and WHO-5 as SVG
+            from assistant.chart import render_chart
+            svg = render_chart(book, store.checkins.all(), store.who5.all(), clock.now().date())
     stamp = clock.now().isoformat()
     text = to_csv(data, stamp) if args.format == "csv" else to_json(data, stamp)
+    if chart_file:
+        write_private(Path(chart_file), svg)
+        print(book.render("chart.written", address, 0, {"path": chart_file}), file=sys.stderr, flush=True)
+        if not args.out:
+            return 0
     if args.out and args.out != "-":
         write_private(Path(args.out), text)
         _say(book, address, "export_written", sys.stderr, path=args.out)

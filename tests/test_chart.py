@@ -13,9 +13,11 @@ import pytest
 
 pytest.importorskip("pygal", reason="pygal (extra 'chart') is not installed")
 
-from assistant.chart import ChartError, daily_values, render_chart, write_chart  # noqa: E402
+from assistant.chart import ChartError, daily_values, render_chart  # noqa: E402
 from assistant.dialog.prompts import load_prompts  # noqa: E402
 from assistant.resources import prompts_dir  # noqa: E402
+from assistant.store import open_store  # noqa: E402
+from tests.conftest import run_cli  # noqa: E402
 
 BERLIN = ZoneInfo("Europe/Berlin")
 TODAY = date(2026, 11, 26)
@@ -47,13 +49,11 @@ def test_daily_values_average_a_day_and_leave_gaps() -> None:
     assert [(d.mood, d.energy, d.contact) for d in days] == [(4.0, 4.0, 1), (None, None, None), (7.0, 7.0, None)]
 
 
-def test_chart_is_valid_svg_with_german_labels_and_no_external_reference(tmp_path: Path) -> None:
+def test_chart_is_valid_svg_with_german_labels_and_no_external_reference() -> None:
     checkins = [Checkin(day(i), (i * 3) % 11, (i * 5) % 11, i % 2 == 0) for i in range(20) if i % 3]
     who5 = [Who5(day(14 * i), 40 + 4 * i) for i in range(4)]
-    target = tmp_path / "verlauf.svg"
-    write_chart(str(target), BOOK, checkins, who5, TODAY)
-    raw = target.read_text(encoding="utf-8")
-    assert target.stat().st_size > 5000
+    raw = render_chart(BOOK, checkins, who5, TODAY)
+    assert len(raw) > 5000
     root = ET.fromstring(raw.encode("utf-8"))
     assert root.tag == f"{SVG}svg"
     texts = " ".join(t.strip() for t in root.itertext())
@@ -81,6 +81,20 @@ def test_missing_pygal_gives_a_german_message(monkeypatch: pytest.MonkeyPatch) -
         render_chart(BOOK, [], [], TODAY)
 
 
-def test_unwritable_target_is_a_german_error(tmp_path: Path) -> None:
-    with pytest.raises(ChartError, match="nicht .* schreiben"):
-        write_chart(str(tmp_path / "fehlt" / "x.svg"), BOOK, [], [], TODAY)
+@pytest.mark.slow
+def test_export_writes_the_chart_from_the_store(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    with open_store(data) as store:
+        for offset in range(10):
+            store.checkins.add(day(offset), mood=offset % 11, energy=5, contact=offset % 2 == 0)
+        store.who5.add(day(3), [2, 3, 2, 3, 2])
+    target = tmp_path / "verlauf.svg"
+    proc = run_cli("export", "--data-dir", str(data), "--now", "2026-11-26T12:00", "--chart", str(target))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == ""  # without --out only the chart is written
+    assert str(target) in proc.stderr
+    assert target.stat().st_mode & 0o777 == 0o600
+    root = ET.fromstring(target.read_bytes())
+    assert "WHO-5 in Prozent" in " ".join(root.itertext())
+    bad = run_cli("export", "--data-dir", str(data), "--chart", str(tmp_path / "fehlt" / "x.svg"))
+    assert bad.returncode != 0 and "Traceback" not in bad.stderr and "schreiben" in bad.stderr

@@ -204,3 +204,40 @@ def test_exercise_question_after_help_is_the_same_question(store) -> None:
     for _ in range(3):
         again = engine.handle("hilfe").replies[-1]
         assert (again.key, again.text) == (question.key, question.text)
+
+
+class UnsureIntent:
+    """The real understander, but unsure about which action was meant."""
+
+    def __init__(self) -> None:
+        self.inner = understander()
+
+    def understand(self, text: str, expect: str = "none", now=None) -> NluResult:
+        result = self.inner.understand(text, expect, now)
+        if result.intent == "exercise":
+            return replace(result, confidence=0.45)
+        return result
+
+
+def test_an_unsure_request_is_confirmed_not_pretended(store) -> None:
+    engine = make_engine(store, UnsureIntent())
+    engine.start()
+    engine.handle("nein")
+    turn = engine.handle("übung")
+    assert keys(turn) == ["dialog.confirm_intent"] and turn.expect.kind == "yes_no"
+    assert "Übung" in turn.text
+    assert keys(engine.handle("nein")) == ["dialog.clarify_again"]
+    engine.handle("übung")
+    started = engine.handle("ja")
+    assert keys(started)[0].startswith("exercises.") and keys(started)[0].endswith(".intro")
+
+
+def test_later_promises_a_resume_only_where_there_is_one(store) -> None:
+    engine = make_engine(store)
+    engine.start()
+    engine.handle("ja")
+    assert keys(engine.handle("später")) == ["dialog.later"]
+    assert store.settings.get().paused_exercise is None
+    engine.handle("ich möchte eine übung machen")
+    assert keys(engine.handle("später")) == ["dialog.later_resume"]
+    assert store.settings.get().paused_exercise["question"] == 0

@@ -32,8 +32,8 @@ def handle_global(ctx: "Context", result: NluResult, flow: Flow | None) -> tuple
         if own_answer is not None:
             outcome = own_answer(ctx, result)
             return outcome, None if outcome.done else flow
-        flow.pause(ctx)
-        return Outcome((ctx.say("dialog.later"),), done=True), None
+        saved = flow.pause(ctx)
+        return Outcome((ctx.say("dialog.later_resume" if saved else "dialog.later"),), done=True), None
     if intent == "goodbye":
         if flow is not None:
             flow.pause(ctx)

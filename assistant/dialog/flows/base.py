@@ -59,8 +59,12 @@ class Flow:
         """Ask the current question again (after help, a speed change or a concern check)."""
         return Outcome((), done=True)
 
-    def pause(self, ctx: "Context") -> None:
-        """The person said "später": remember where we are, if that makes sense here."""
+    def pause(self, ctx: "Context") -> bool:
+        """The person said "später": remember where we are, if that makes sense here.
+
+        Returns True when a resume point was saved (the reply then promises to go on there).
+        """
+        return False
 
     def unclear(self, ctx: "Context", key: str, expect: Expectation, **data: object) -> Outcome:
         """One clarifying sentence plus the current question again."""

@@ -89,6 +89,8 @@ class ExerciseFlow(Flow):
             return Outcome((ctx.say(self.exercise.outro_key),), done=True)
         return Outcome((lead, self._ask(ctx)), self._expect())
 
-    def pause(self, ctx: "Context") -> None:
-        if self.exercise is not None:
-            ctx.memory.set_setting(PAUSED, {"exercise": self.exercise.id, "question": self.index})
+    def pause(self, ctx: "Context") -> bool:
+        if self.exercise is None:
+            return False
+        ctx.memory.set_setting(PAUSED, {"exercise": self.exercise.id, "question": self.index})
+        return True

@@ -87,9 +87,10 @@ class StepOfferFlow(Flow):
         padded = f" {fold(text)} "
         return any(f" {fold(word)} " in padded for word in ctx.attr(ANOTHER, "change_words", ()))
 
-    def pause(self, ctx: "Context") -> None:
+    def pause(self, ctx: "Context") -> bool:
         if self.record_id:
             ctx.memory.set_step_state(self.record_id, "declined", ctx.now())
+        return False
 
 
 def open_steps(ctx: "Context") -> list:

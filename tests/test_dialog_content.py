@@ -55,7 +55,7 @@ TEMPLATES = {
     "{}": [],
 }
 # Heard once (first start), rarely, or single fixed phrases: fewer than three variants allowed.
-RARE = re.compile(r"^(onboarding\..*|dialog\.option\..*|dialog\..*_limit|dialog\.not_yet|dialog\.crisis\..*"
+RARE = re.compile(r"^(onboarding\..*|dialog\.option\..*|dialog\..*_limit|dialog\.not_yet|dialog\.sorry|dialog\.crisis\..*"
                   r"|social\.not_understood|step_dialog\.none_left|exercise_dialog\.none|learn_dialog\.all_heard)$")
 DU_WORDS = re.compile(r"\b(du|dich|dir|dein|deine|deinen|deinem|deiner|deines)\b", re.IGNORECASE)
 SIE_WORDS = re.compile(r"\b(Sie|Ihnen|Ihr|Ihre|Ihren|Ihrem|Ihrer|Ihres)\b")

@@ -16,6 +16,7 @@ from assistant.dialog.flows import register
 from assistant.dialog.flows.base import Flow, Outcome
 from assistant.dialog.flows.steps import choose_step
 from assistant.dialog.proactive import Announcement
+from assistant.dialog.turn import Expectation
 from assistant.dialog.variety import VariantPicker
 from assistant.nlu.result import NluResult
 from assistant.store import open_store
@@ -241,3 +242,25 @@ def test_later_promises_a_resume_only_where_there_is_one(store) -> None:
     engine.handle("ich möchte eine übung machen")
     assert keys(engine.handle("später")) == ["dialog.later_resume"]
     assert store.settings.get().paused_exercise["question"] == 0
+
+
+class Broken(Flow):
+    name = "broken"
+
+    def start(self, ctx, result):
+        return Outcome((ctx.say("social.thanks"),), Expectation("yes_no"))
+
+    def handle(self, ctx, result):
+        raise RuntimeError("a bug in a flow")
+
+
+def test_a_bug_in_a_flow_does_not_end_the_conversation(store, caplog) -> None:
+    engine = make_engine(store)
+    register(engine.registry, "progress", lambda ctx, result: Broken())
+    engine.start()
+    engine.handle("nein")
+    engine.handle("wie war meine woche")
+    turn = engine.handle("ja")
+    assert keys(turn) == ["dialog.sorry"] and engine.flow is None
+    assert "a bug in a flow" in caplog.text
+    assert keys(engine.handle("hallo")) == ["social.greeting"]

@@ -8,6 +8,7 @@ active flow, then a new flow by intent. See :mod:`assistant.dialog.flows`.
 
 from __future__ import annotations
 
+import logging
 import random
 from typing import Any, Iterable
 
@@ -26,9 +27,11 @@ from assistant.dialog.proactive import SOURCES, ProactiveSource
 from assistant.dialog.prompts import PromptBook
 from assistant.dialog.turn import Expectation, Reply, Turn
 from assistant.dialog.variety import VariantPicker
+from assistant.errors import BegleiterError
 from assistant.nlu.result import NluResult
 from assistant.nlu.understand import Understander
 
+LOG = logging.getLogger(__name__)
 CLARIFY_BELOW = 0.6
 """An idle utterance understood with less confidence is confirmed first."""
 SOCIAL = {"greeting": "social.greeting", "thanks": "social.thanks"}
@@ -100,7 +103,22 @@ class Engine:
     # -- one utterance -------------------------------------------------------------------
 
     def handle(self, text: str) -> Turn:
-        """Understand ``text`` and answer it."""
+        """Understand ``text`` and answer it.
+
+        A bug in a flow must not end the conversation: it is logged, the flow is
+        dropped and the person hears one calm sentence. Errors meant for the person
+        (:class:`BegleiterError`, e.g. a full disk) go up to the front end.
+        """
+        try:
+            return self._handle(text)
+        except BegleiterError:
+            raise
+        except Exception:
+            LOG.exception("dialogue error while handling an utterance")
+            self.flow, self.interrupted = None, None
+            return self._turn((), Outcome((self.say("dialog.sorry"),)))
+
+    def _handle(self, text: str) -> Turn:
         result = self.understander.understand(text, self.expect.kind, self.ctx.now())
         if result.safety == "acute" or result.intent == "crisis":
             self.flow, self.interrupted = None, None

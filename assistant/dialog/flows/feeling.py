@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Callable
 
 from assistant.dialog.flows.base import FREE_TEXT, Flow, Outcome
 from assistant.dialog.flows.offer import OfferFlow
+from assistant.nlu.normalize import fold
 from assistant.nlu.result import NluResult
 
 if TYPE_CHECKING:
@@ -27,9 +28,21 @@ class ListenFlow(Flow):
         return Outcome((ctx.say("feeling_dialog.heard"),), done=True)
 
 
-def feeling_flow(ctx: "Context", factories: dict[str, Callable[[], Flow]]) -> Flow:
-    """Empathy plus one offer: a check-in if none today, else a step, else listening."""
-    lead = (ctx.say("feeling_dialog.empathy"),)
+GLAD = "feeling_dialog.glad"
+
+
+def sounds_good(ctx: "Context", text: str) -> bool:
+    """True when the words are good news ("mir geht es super"), not negated ("nicht gut")."""
+    words = set(fold(text).split())
+    good = {fold(word) for word in ctx.attr(GLAD, "good_words", ())}
+    negations = {fold(word) for word in ctx.attr(GLAD, "negations", ())}
+    return bool(words & good) and not words & negations
+
+
+def feeling_flow(ctx: "Context", result: NluResult,
+                 factories: dict[str, Callable[[], Flow]]) -> Flow:
+    """Empathy (or joy) plus one offer: a check-in if none today, else a step, else listening."""
+    lead = (ctx.say(GLAD if sounds_good(ctx, result.text) else "feeling_dialog.empathy"),)
     if not ctx.memory.checked_in_today(ctx.now()):
         return OfferFlow("feeling_dialog.offer_checkin", factories["checkin"], ("checkin",), lead=lead)
     if not ctx.memory.step_offered_today(ctx.now()):

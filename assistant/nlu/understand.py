@@ -163,16 +163,19 @@ class Understander:
                 best = (len(cue), topic)
         return best[1] if best else None
 
-    def grammar(self, expect: str) -> tuple[str, ...]:
+    def grammar(self, expect: Any) -> tuple[str, ...]:
         """Phrases a speech grammar may allow for ``yes_no`` or ``scale`` (umlauts kept).
 
-        The expected answers plus every global command; short phrases only
-        (three words at most). Does not include ``[unk]``; the caller adds it.
+        ``expect`` is the expectation name or an object with ``.kind``. The expected
+        answers (yes/no words, or numbers 0-10 and scale words) plus "weiß nicht" and
+        every global command; short phrases only (three words at most). Other
+        expectations get only the global commands. ``[unk]`` is not included.
         """
-        names = list(GRAMMAR_INTENTS.get(expect, ())) + list(GLOBAL_INTENTS)
+        kind = getattr(expect, "kind", expect)
+        names = list(GRAMMAR_INTENTS.get(kind, ())) + list(GLOBAL_INTENTS)
         phrases: list[str] = []
-        if expect == "scale" and "scale_answer" in self.book.intents:
-            phrases.extend(self.book.intents["scale_answer"].values)
+        if kind == "scale" and "scale_answer" in self.book.intents:
+            phrases.extend(p for p in self.book.intents["scale_answer"].values if len(p.split()) <= 3)
         for name in names:
             intent = self.book.intents.get(name)
             if intent:

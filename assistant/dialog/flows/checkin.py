@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from assistant.dialog.flows.base import SCALE, YES_NO, Expectation, Flow, Outcome
 from assistant.dialog.flows.steps import StepOfferFlow, open_steps
+from assistant.dialog.flows.who5 import after_checkin
 from assistant.dialog.turn import Reply
 from assistant.dialog.variety import window_start
 from assistant.nlu.normalize import fold
@@ -165,11 +166,11 @@ class CheckinFlow(Flow):
             replies.append(ctx.say("checkin.contact_yes" if contact else "checkin.contact_no"))
         if any(step.state == "accepted" for step in ctx.memory.steps_since(_midnight(ctx.now()))):
             replies.append(ctx.say("checkin.closing"))
-            return Outcome(tuple(replies), done=True)
+            return Outcome(tuple(replies), done=True, handover=after_checkin(ctx, None))
         grade = band(energy) if energy is not None else "low"
         lead = "checkin.step_lead_low" if grade == "low" or (mood is not None and mood <= 3) else "checkin.step_lead"
         step = StepOfferFlow(grade if mood is None or mood > 3 else "low", lead)
-        return Outcome(tuple(replies), done=True, handover=step)
+        return Outcome(tuple(replies), done=True, handover=after_checkin(ctx, step))
 
 
 def _midnight(now):

@@ -4,7 +4,8 @@
 should follow the check-in, which is a WHO-5 offer (every 14 days, see
 :func:`assistant.dialog.who5.is_due`) that hands over to ``then`` (the small
 step offer) whether the person says yes or no. A decline is remembered through
-the prompt history (``who5.declined``), so the offer pauses for a week.
+the prompt history (``who5.declined``), so the offer pauses for a week. It is
+not offered in the first :data:`GETTING_STARTED_DAYS` days after the first check-in.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from assistant.dialog.context import Context
 
 LOOKBACK = timedelta(days=400)
+GETTING_STARTED_DAYS = 7
+"""The first week is for getting to know each other: no questionnaire yet."""
 
 
 def last_result(ctx: "Context"):
@@ -29,7 +32,11 @@ def last_result(ctx: "Context"):
 
 
 def offer_due(ctx: "Context") -> bool:
+    """Every 14 days, a week after a decline, and not in the first week of use."""
     now = ctx.now()
+    first = ctx.memory.store.checkins.since(now - LOOKBACK)
+    if not first or (now - first[0].at) < timedelta(days=GETTING_STARTED_DAYS):
+        return False
     last = last_result(ctx)
     declined = ctx.memory.last_said("who5.declined", now)
     return who5.is_due(now.date(), last.at.date() if last else None,

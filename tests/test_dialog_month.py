@@ -27,6 +27,8 @@ def _answer(turn: Turn, day: int, rng: random.Random) -> str | None:
         return "ja" if day % 2 else "nein"
     if last in ("checkin.ask_mood", "checkin.ask_energy"):
         return NUMBERS[rng.randint(0, 10)]
+    if last == "who5.offer":
+        return "nein"
     if last.startswith("steps."):
         return "ja" if day % 2 == 0 else "nein"
     return None

@@ -205,8 +205,8 @@ class VoiceLoop:
         """Let the engine answer one utterance and speak the reply; logs the latencies."""
         self._apply_voice_control(heard.text)
         turn = self.engine.handle(heard.text)
-        job = self.speak_turn(turn)
-        self._record_latency(heard, job)
+        if turn.replies:
+            self.speak(turn.text, on_audio=lambda job: self._record_latency(heard, job))
         return turn
 
     def _apply_voice_control(self, text: str) -> None:
@@ -238,8 +238,12 @@ class VoiceLoop:
     def speak_turn(self, turn: Turn) -> Any:
         return self.speak(turn.text) if turn.replies else None
 
-    def speak(self, text: str) -> Any:
-        """Speak ``text`` and wait until it is played or stopped by "stopp"."""
+    def speak(self, text: str, on_audio: Callable[[Any], None] | None = None) -> Any:
+        """Speak ``text`` and wait until it is played or stopped by "stopp".
+
+        ``on_audio(job)`` is called once, as soon as the first sample has been played
+        (or when the speech ended without any).
+        """
         self.stats.spoken.append(text)
         if not self.options.barge_in:
             self.ears.mute()
@@ -248,11 +252,16 @@ class VoiceLoop:
         job = self.voice.say(text)
         try:
             while not job.done.wait(0.0 if self.options.barge_in else 0.02):
+                if on_audio is not None and getattr(job, "first_sample_at", None) is not None:
+                    on_audio(job)
+                    on_audio = None
                 if self.options.barge_in:
                     self._listen_for_stop(job)
         finally:
             if not self.options.barge_in:
                 self.ears.unmute(self.options.holdoff_s)
+        if on_audio is not None:
+            on_audio(job)
         return job
 
     def _listen_for_stop(self, job: Any) -> None:

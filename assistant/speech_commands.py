@@ -84,6 +84,8 @@ def run_voice(args: argparse.Namespace) -> int:
         loop.stopping.set()
         return 0
     finally:
+        if push is not None:
+            push.close()
         speaker.close()
         playback.close()
         ears.close()

@@ -3,6 +3,8 @@ push-to-talk (Enter in the terminal)."""
 
 from __future__ import annotations
 
+import os
+import select
 import sys
 import threading
 from typing import BinaryIO
@@ -30,23 +32,33 @@ class WakePhrase:
 
 
 class PushToTalk:
-    """Reads lines from stdin on a thread; each Enter is one activation."""
+    """Reads stdin on a thread; each Enter is one activation, end of input closes it.
+
+    It reads the raw file descriptor with ``select`` and ``os.read`` (never the buffered
+    ``sys.stdin``), so a pending read cannot block the interpreter's shutdown.
+    """
 
     def __init__(self, source: BinaryIO | None = None) -> None:
-        self._source = source or sys.stdin.buffer
+        self._source = source or sys.stdin.buffer  # kept open as long as we read it
+        self._fd = self._source.fileno()
         self._pressed = threading.Event()
         self.closed = threading.Event()
+        self._stop = threading.Event()
         self._thread = threading.Thread(target=self._read, name="push-to-talk", daemon=True)
         self._thread.start()
 
     def _read(self) -> None:
-        while True:
-            line = self._source.readline()
-            if not line:
+        while not self._stop.is_set():
+            ready, _, _ = select.select([self._fd], [], [], 0.2)
+            if not ready:
+                continue
+            data = os.read(self._fd, 1024)
+            if not data:
                 self.closed.set()
                 self._pressed.set()
                 return
-            self._pressed.set()
+            if b"\n" in data:
+                self._pressed.set()
 
     def wait(self, timeout: float) -> bool:
         """True when Enter was pressed within ``timeout`` seconds (consumes the press)."""
@@ -54,3 +66,7 @@ class PushToTalk:
             self._pressed.clear()
             return True
         return False
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=1)

@@ -1,0 +1,140 @@
+"""Real devices: a private PulseAudio server gives PortAudio a default microphone (fed from
+WAV files) and a default speaker (a null sink recorded through its monitor).
+
+Everything runs in child processes that get the server's environment, so
+PortAudio starts fresh and sees exactly this server.
+"""
+
+from __future__ import annotations
+
+import array
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.helpers_audio import (NO_MODEL_REASON, PulseServer, espeak_wav, pulse_fixture, rms,
+                                 vosk_test_model)
+
+pytestmark = pytest.mark.slow
+
+MIC_PROBE = """
+import sys, time, array
+from assistant.speech.audio import Microphone
+mic = Microphone("")
+mic.open()
+print("rate", mic.rate, flush=True)
+loud = 0
+deadline = time.monotonic() + 6
+while time.monotonic() < deadline and loud < 10:
+    block = mic.read(0.2)
+    if block and max(abs(s) for s in array.array("h", block)) > 1000:
+        loud += 1
+mic.close()
+print("loud", loud, flush=True)
+"""
+
+
+@pytest.fixture(scope="module")
+def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseServer]:
+    yield from pulse_fixture(tmp_path_factory)
+
+
+def _python(pulse: PulseServer, code: str, **kwargs) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", code], env=pulse.env, cwd=ROOT, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs)
+
+
+def test_microphone_reads_the_virtual_source(pulse: PulseServer, tmp_path: Path) -> None:
+    speech = espeak_wav("Hallo Mikrofon.", tmp_path / "mic.wav")
+    probe = _python(pulse, MIC_PROBE)
+    assert probe.stdout.readline().split() == ["rate", "16000"]
+    player = pulse.feed_mic(speech)
+    out, err = probe.communicate(timeout=20)
+    player.wait(timeout=10)
+    assert probe.returncode == 0, err
+    assert int(out.split()[-1]) >= 10, out + err                   # speech blocks arrived
+
+
+def _record(pulse: PulseServer, tmp_path: Path) -> tuple[subprocess.Popen, Path]:
+    raw = tmp_path / "out.raw"
+    recorder = pulse.record_output(raw)
+    time.sleep(0.3)
+    return recorder, raw
+
+
+def _stop_recording(recorder: subprocess.Popen, raw: Path) -> array.array:
+    time.sleep(0.3)
+    recorder.terminate()
+    recorder.wait(timeout=5)
+    data = raw.read_bytes()
+    return array.array("h", data[:len(data) // 2 * 2])
+
+
+def test_say_plays_through_the_default_speaker(pulse: PulseServer, tmp_path: Path) -> None:
+    recorder, raw = _record(pulse, tmp_path)
+    proc = subprocess.run([sys.executable, "-m", "assistant", "say", "Guten Morgen. Schön, dass du da bist."],
+                          env=pulse.env, cwd=ROOT, capture_output=True, text=True, timeout=30)
+    samples = _stop_recording(recorder, raw)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == ""
+    loud = [s for s in samples if abs(s) > 500]
+    assert len(loud) > 16000 * 0.3                                  # at least 0.3 s of speech
+    assert rms(samples) > 100
+
+
+def _lines(stream) -> "queue.Queue[str]":
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in stream], daemon=True).start()
+    return lines
+
+
+def test_run_hears_the_microphone_and_answers_through_the_speaker(pulse: PulseServer, tmp_path: Path) -> None:
+    model = vosk_test_model()
+    if model is None:
+        pytest.skip(NO_MODEL_REASON)
+    config = tmp_path / "config.toml"
+    config.write_text(f'[speech]\nmodel_dir = "{model}"\nactivation = "push_to_talk"\n'
+                      'listen_timeout_s = 8.0\nrate = 280\n', encoding="utf-8")
+    utterance = espeak_wav("안녕하세요", tmp_path / "ko.wav", voice="ko")
+    errors = (tmp_path / "stderr.txt").open("w+", encoding="utf-8")
+    run = subprocess.Popen([sys.executable, "-m", "assistant", "run", "--config", str(config),
+                            "--data-dir", str(tmp_path / "data")], env=pulse.env, cwd=ROOT, text=True,
+                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors)
+    lines = _lines(run.stdout)
+    try:
+        ready = lines.get(timeout=20)                                # the "ready" sentence
+        assert "Eingabetaste" in ready, ready + (tmp_path / "stderr.txt").read_text(encoding="utf-8")
+        recorder, raw = _record(pulse, tmp_path)
+        run.stdin.write("\n")
+        run.stdin.flush()
+        welcome = [lines.get(timeout=20)]
+        answer = ""
+        for _ in range(6):                   # speak until it listens (it is deaf while it talks)
+            pulse.feed_mic(utterance).wait(timeout=10)
+            try:
+                answer = lines.get(timeout=2.0)
+                break
+            except queue.Empty:
+                continue
+        time.sleep(1.5)                                              # let the answer play
+        run.send_signal(signal.SIGINT)                               # Ctrl+C ends the loop cleanly
+        run.wait(timeout=30)
+        err = (tmp_path / "stderr.txt").read_text(encoding="utf-8")
+    finally:
+        if run.poll() is None:
+            run.kill()
+    samples = _stop_recording(recorder, raw)
+    assert run.returncode == 0, err
+    assert answer.strip() and answer not in welcome, (answer, welcome)
+    log_file = tmp_path / "data" / "begleiter.log"
+    logged = err + (log_file.read_text(encoding="utf-8") if log_file.exists() else "")
+    assert "final -> first audio" in logged
+    assert len([s for s in samples if abs(s) > 500]) > 16000 * 0.5   # our voice reached the speaker

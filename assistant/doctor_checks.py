@@ -140,8 +140,10 @@ def check_echo_cancel(texts: Texts) -> CheckResult:
     if found.server is None:
         return texts.result("echo", False, "no_server")
     data = {"server": found.server.kind}
-    if found.loaded:
+    if found.in_use:
         return texts.result("echo", False, "ok", ok=True, data=data, source=found.loaded_source)
+    if found.loaded:
+        return texts.result("echo", False, "not_default", data=data, source=found.loaded_source)
     if found.module_installed:
         return texts.result("echo", False, "loadable", data=data)
     return texts.result("echo", False, "unavailable", data=data)

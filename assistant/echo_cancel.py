@@ -67,6 +67,11 @@ class EchoCancelStatus:
     def loaded(self) -> bool:
         return bool(self.loaded_source)
 
+    @property
+    def in_use(self) -> bool:
+        """True when the default source is the echo-cancelled one (what the voice loop records)."""
+        return self.loaded and self.server is not None and self.server.default_source == self.loaded_source
+
 
 @dataclass
 class ConfigureResult:
@@ -144,8 +149,9 @@ def status() -> EchoCancelStatus:
     server = sound_server()
     if server is None:
         return EchoCancelStatus(None)
-    installed = module_installed(server.kind) or module_installed("pulseaudio")
-    return EchoCancelStatus(server, loaded_echo_source(), installed)
+    sources = echo_sources()
+    loaded = server.default_source if server.default_source in sources else loaded_echo_source()
+    return EchoCancelStatus(server, loaded, module_installed(server.kind))
 
 
 def find_device(kind: str, part: str) -> str:

@@ -22,6 +22,9 @@ from typing import Iterator
 import pytest
 
 from assistant import service
+from assistant.dialog.prompts import load_prompts
+from assistant.doctor_checks import Texts, check_echo_cancel
+from assistant.resources import prompts_dir
 from tests.conftest import run_cli
 from tests.helpers_audio import MIC_SINK, OUT_SINK, PulseServer, pulse_fixture
 
@@ -225,8 +228,8 @@ def _echo_modules(pulse: PulseServer) -> list[str]:
 
 
 @pytest.mark.slow
-def test_install_sets_up_echo_cancellation_once_and_remove_undoes_it(tmp_path: Path,
-                                                                      pulse: PulseServer) -> None:
+def test_install_sets_up_echo_cancellation_once_and_remove_undoes_it(tmp_path: Path, pulse: PulseServer,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     bare = tmp_path / "bin"
     bare.mkdir()
     env = {**pulse.env, "XDG_CONFIG_HOME": str(tmp_path / "cfg"),
@@ -244,6 +247,11 @@ def test_install_sets_up_echo_cancellation_once_and_remove_undoes_it(tmp_path: P
     assert "Default Source: begleiter_echo_source" in info
     doctor = run_cli("doctor", "--data-dir", str(tmp_path / "d"), env=env)
     assert "✓ Echounterdrückung: läuft (begleiter_echo_source)." in doctor.stdout, doctor.stdout
+    pulse.run("pactl", "set-default-source", f"{MIC_SINK}.monitor")
+    monkeypatch.setenv("PULSE_SERVER", pulse.env["PULSE_SERVER"])
+    bypassed = check_echo_cancel(Texts(load_prompts(prompts_dir())))
+    assert (bypassed.ok, bypassed.state) == (False, "not_default")
+    assert "pactl set-default-source begleiter_echo_source" in bypassed.advice
     removed = run_cli("remove-service", env=env)
     assert "Echounterdrückung wurde entfernt" in removed.stdout
     assert _echo_modules(pulse) == [] and not default_pa.exists()

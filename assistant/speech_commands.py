@@ -76,6 +76,8 @@ def run_voice(args: argparse.Namespace) -> int:
                           listen_timeout_s=speech.listen_timeout_s, barge_in=echo_cancel_active())
     push = PushToTalk() if speech.activation == "push_to_talk" else None
     loop = VoiceLoop(engine, ears, _Subtitled(speaker), Commands.from_intents(intents_dir()), options, push)
+    from assistant.dialog.flows.due import asleep_reminders  # issue 7: due reminders while asleep
+    loop.due_reminders = lambda: asleep_reminders(engine)
     check_vocabulary(model, loop)
     try:
         loop.speak(loop.mode_text("speech.ready"))

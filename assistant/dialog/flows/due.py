@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from assistant.dialog import schedule
 from assistant.dialog.flows.base import YES_NO, Flow, Outcome
@@ -45,7 +45,8 @@ class DueReminders:
 
     policy: ReminderPolicy = ReminderPolicy()
 
-    def __call__(self, ctx: "Context", active: Flow | None) -> Announcement:
+    def __call__(self, ctx: "Context", active: Flow | None, conversation: bool = True) -> Announcement:
+        """What to say now; ``conversation=False`` (voice loop asleep) keeps missed ones for later."""
         now = ctx.now()
         policy = self.policy.for_person(ctx.memory)
         replies: list[Reply] = []
@@ -53,7 +54,7 @@ class DueReminders:
         for reminder in ctx.memory.store.reminders.active():
             timing = timing_of(reminder, policy.quiet)
             state = schedule.check(timing, now, policy.quiet)
-            if state == schedule.MISSED:
+            if state == schedule.MISSED and conversation:
                 replies.append(self._missed(ctx, reminder, timing, now))
             elif state == schedule.SPEAK and speak is None and active is None:
                 speak = (reminder, timing)
@@ -71,6 +72,22 @@ class DueReminders:
         when = phrases(ctx).past(due.replace(tzinfo=None), local_now.replace(tzinfo=None))
         save_timing(ctx.memory.store, reminder, schedule.advance(timing, now))
         return ctx.say("reminders.missed", when=capitalized(when), what=reminder.what)
+
+
+def asleep_reminders(engine: Any) -> tuple[Reply, ...]:
+    """For the voice loop while it sleeps: due reminders to speak now (missed ones wait).
+
+    The engine keeps the answer flow, so "erledigt" after the wake phrase answers it.
+    Wire it with ``loop.due_reminders = lambda: asleep_reminders(engine)``.
+    """
+    for source in engine.proactive:
+        if isinstance(source, DueReminders):
+            said = source(engine.ctx, engine.flow, conversation=False)
+            if said.flow is not None and engine.flow is None:
+                engine.flow = said.flow
+                engine.expect = said.flow.start(engine.ctx, None).expect
+            return said.replies
+    return ()
 
 
 class DueFlow(Flow):

@@ -15,6 +15,7 @@ Constants were calibrated on tests/data/nlu (see docs/nlu.md).
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from typing import Collection, Iterable, Sequence
@@ -26,7 +27,9 @@ from assistant.nlu.phrases import IntentBook, fold_phrase
 EXACT_CONFIDENCE = 0.98
 FUZZY_MIN_RATIO = 78.0
 CORRECTION_MIN_RATIO = 84.0
-MAX_FUZZY_CHARS = 70
+MAX_FUZZY_CHARS = 60
+MAX_FUZZY_WORDS = 7
+"""Longer utterances are matched by cues only (a near-miss of a long phrase means little)."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,10 @@ class Matcher:
                 weight = len(set(cue)) + intent.priority + len("".join(cue)) / 100
                 cues.append(_Cue(frozenset(cue), intent.name, weight))
         self._cues = _index(cues)
+        order = sorted(range(len(self._choices)), key=lambda i: len(self._choices[i]))
+        self._by_length = [self._choices[i] for i in order]
+        self._by_length_owner = [self._owners[i] for i in order]
+        self._lengths = [len(p) for p in self._by_length]
         words = {w for p in self._choices for w in p.split()} | {w for c in cues for w in c.words}
         for intent in book.intents.values():
             words.update(w for p in intent.values for w in fold_phrase(p).split())
@@ -104,11 +111,16 @@ class Matcher:
         owner = self._exact.get(key)
         if owner is not None and (allowed is None or owner in allowed):
             return Match(owner, EXACT_CONFIDENCE, "exact")
-        if not key or len(key) > MAX_FUZZY_CHARS:
+        if not key or len(key) > MAX_FUZZY_CHARS or key.count(" ") >= MAX_FUZZY_WORDS:
             return None
-        for phrase, score, index in process.extract(key, self._choices, scorer=fuzz.ratio,
+        # ratio >= r needs the lengths within a factor r / (2 - r) of each other
+        factor = min_ratio / (200 - min_ratio)
+        low = bisect_left(self._lengths, int(len(key) * factor))
+        high = bisect_right(self._lengths, int(len(key) / factor) + 1)
+        window = self._by_length[low:high]
+        for phrase, score, index in process.extract(key, window, scorer=fuzz.ratio,
                                                     limit=6, score_cutoff=min_ratio):
-            owner = self._owners[index]
+            owner = self._by_length_owner[low + index]
             if allowed is None or owner in allowed:
                 return Match(owner, round(score / 100 * 0.96, 3), "fuzzy")
         return None

@@ -6,6 +6,7 @@ matching aware of what the dialogue expects, then slots. See docs/nlu.md.
 
 from __future__ import annotations
 
+import gc
 import unicodedata
 from datetime import datetime
 from pathlib import Path
@@ -48,6 +49,8 @@ class Understander:
         self._values = {tuple(fold_phrase(p, self.book.ignore).split()): v
                         for p, v in (scale.values.items() if scale else ())}
         self._longest_value = max((len(k) for k in self._values), default=0)
+        gc.collect()
+        gc.freeze()  # the phrase tables live as long as the process: keep them out of GC passes
 
     def understand(self, text: str, expect: str = "none", now: datetime | None = None) -> NluResult:
         """One utterance; ``now`` (tz-aware) resolves relative times, default: the system clock."""

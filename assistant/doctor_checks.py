@@ -21,6 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from assistant import echo_cancel, service
+from assistant.clock import SystemClock
 from assistant.config import Settings
 from assistant.dialog.prompts import PromptBook
 
@@ -247,7 +248,7 @@ def check_clock(settings: Settings, texts: Texts, now: datetime | None = None) -
         zone = ZoneInfo(zone_name or "Europe/Berlin")
     except (ZoneInfoNotFoundError, ValueError):
         zone_name, zone = "", ZoneInfo("Europe/Berlin")
-    moment = (now or datetime.now(zone)).astimezone(zone)
+    moment = (now or SystemClock(zone).now()).astimezone(zone)
     shown = moment.strftime("%d.%m.%Y %H:%M")
     if moment.year < MIN_YEAR:
         return texts.result("clock", False, "wrong_year", time=shown)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -66,10 +68,10 @@ def test_no_stores_nothing_until_corrected(home) -> None:
 
 def test_due_at_start_then_done_moves_a_daily_reminder_to_tomorrow(home) -> None:
     chat(home, "2026-11-26T20:00", "erinnere mich jeden morgen um acht an meine tabletten", "ja")
-    assert "Meine tabletten" not in chat(home, "2026-11-27T07:59", "hallo")
+    assert "tabletten" not in chat(home, "2026-11-27T07:59", "hallo")
     out = chat(home, "2026-11-27T08:00", "erledigt")
     first_line = out.splitlines()[0]
-    assert "Meine tabletten" in first_line and "später oder nicht heute" in first_line
+    assert "Deine tabletten" in first_line and "später oder nicht heute" in first_line
     [daily] = reminders(home)
     assert daily.when.strftime("%Y-%m-%dT%H:%M") == "2026-11-28T08:00" and daily.times_spoken == 0
 
@@ -139,3 +141,15 @@ def test_cancel_by_position_and_by_content(home) -> None:
     assert sorted(r.what for r in reminders(home) if r.state == "active") == ["Spaziergang mit anna", "Tabletten"]
     chat(home, "2026-11-26T18:07", "lösche die erinnerung mit anna", "ja")
     assert [r.what for r in reminders(home) if r.state == "active"] == ["Tabletten"]
+
+
+def test_an_accepted_small_step_can_become_a_reminder(home) -> None:
+    with open_store(home[0]) as store:
+        now = datetime(2026, 11, 26, 19, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+        step = store.steps.offer("steps.message_friend", "Anna kurz schreiben", now)
+        store.steps.accept(step.id, now)
+    out = chat(home, "2026-11-26T20:00", "erinnere mich morgen um zehn", "ja", "ja")
+    assert "Schritt: Anna kurz schreiben?" in out
+    assert "Morgen, Freitag, um 10 Uhr" in out
+    [saved] = reminders(home)
+    assert saved.what == "Anna kurz schreiben" and saved.when.hour == 10

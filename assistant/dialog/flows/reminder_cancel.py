@@ -14,7 +14,7 @@ from rapidfuzz import fuzz
 from assistant.dialog.flows.base import FREE_TEXT, YES_NO, Flow, Outcome
 from assistant.dialog.flows.reminders import ordered, list_outcome
 from assistant.dialog.reminder_book import describe
-from assistant.dialog.timephrase import TimePhrases, capitalized
+from assistant.dialog.timephrase import TimePhrases, addressed, capitalized
 from assistant.nlu.normalize import fold, tokenize
 from assistant.nlu.reminders import find_position
 from assistant.nlu.result import NluResult
@@ -91,7 +91,7 @@ class ReminderCancelFlow(Flow):
         if self.target is None:
             return Outcome((ctx.say("reminders.cancel_which"),), FREE_TEXT)
         when = describe(TimePhrases(ctx.prompts, ctx.address), self.target, ctx.now())
-        return Outcome((ctx.say("reminders.cancel_confirm", when=capitalized(when), what=self.target.what),),
+        return Outcome((ctx.say("reminders.cancel_confirm", when=capitalized(when), what=addressed(ctx.prompts, ctx.address, self.target.what)),),
                        YES_NO)
 
     def handle(self, ctx: "Context", result: NluResult) -> Outcome:

@@ -18,7 +18,7 @@ from assistant.dialog import schedule
 from assistant.dialog.flows.base import FREE_TEXT, YES_NO, Flow, Outcome
 from assistant.dialog.flows.steps import open_steps
 from assistant.dialog.reminder_book import describe, wall_datetime
-from assistant.dialog.timephrase import TimePhrases, capitalized
+from assistant.dialog.timephrase import TimePhrases, addressed, capitalized
 from assistant.errors import BegleiterError
 from assistant.nlu.normalize import tokenize
 from assistant.nlu.result import NluResult
@@ -125,7 +125,8 @@ class ReminderSetFlow(Flow):
             return self._next(ctx)
         local_now = ctx.now().astimezone(_zone(ctx)).replace(tzinfo=None)
         when = TimePhrases(ctx.prompts, ctx.address).when(self.wall, local_now, self.repeat)
-        return Outcome((ctx.say("reminders.confirm", when=capitalized(when), what=capitalized(self.what)),), YES_NO)
+        what = addressed(ctx.prompts, ctx.address, self.what)
+        return Outcome((ctx.say("reminders.confirm", when=capitalized(when), what=what),), YES_NO)
 
     def handle(self, ctx: "Context", result: NluResult) -> Outcome:
         handler = {"confirm": self._confirm, "correct": self._correct, "when": self._when,
@@ -193,7 +194,7 @@ def list_outcome(ctx: "Context") -> Outcome:
                                                                           count=len(reminders))
     phrases, now = TimePhrases(ctx.prompts, ctx.address), ctx.now()
     items = [ctx.say("reminders.list_item", number=index, when=describe(phrases, reminder, now),
-                     what=reminder.what)
+                     what=addressed(ctx.prompts, ctx.address, reminder.what))
              for index, reminder in enumerate(reminders[:LIST_MAX], start=1)]
     return Outcome((lead, *items), done=True)
 

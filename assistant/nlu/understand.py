@@ -15,7 +15,7 @@ from typing import Any, Sequence
 from assistant.nlu import safety
 from assistant.nlu.matcher import Match, Matcher
 from assistant.nlu.normalize import Tokens, tokenize
-from assistant.nlu.numbers import MISHEARD, ORDINALS, TENS, TEENS, UNITS, scale_number
+from assistant.nlu.numbers import MISHEARD, ORDINALS, TENS, TEENS, UNITS, scale_number, word_value
 from assistant.nlu.phrases import fold_phrase, load_intents
 from assistant.nlu.reminders import extract_what, find_position
 from assistant.nlu.result import EXPECTATIONS, NluResult
@@ -49,6 +49,7 @@ class Understander:
         self._values = {tuple(fold_phrase(p, self.book.ignore).split()): v
                         for p, v in (scale.values.items() if scale else ())}
         self._longest_value = max((len(k) for k in self._values), default=0)
+        self._scale_frame = frozenset(w for p in (scale.phrases if scale else ()) for w in p.split())
         gc.collect()
         gc.freeze()  # the phrase tables live as long as the process: keep them out of GC passes
 
@@ -86,13 +87,18 @@ class Understander:
             if answer is not None:
                 return answer
         cue = self.matcher.by_cues(stripped)
-        if expect == "none" and (cue is None or cue.intent == "scale_answer") and len(stripped) <= 4 \
-                and scale_number(words) is not None:
+        if expect == "none" and self._only_a_number(words):
             return Match("scale_answer", 0.85, "number")
         if whole and cue and whole.intent != cue.intent and whole.confidence < FUZZY_OVER_CUE:
             return cue
         candidates = [m for m in (whole, cue) if m is not None]
         return max(candidates, key=lambda m: m.confidence) if candidates else None
+
+    def _only_a_number(self, words: Sequence[str]) -> bool:
+        """Idle, a bare rating ("vier", "so eine sieben") still counts as a scale answer."""
+        if scale_number(words) is None:
+            return False
+        return all(word_value(w) is not None or w in self._scale_frame for w in words)
 
     def _yes_no(self, stripped: tuple[str, ...]) -> Match | None:
         """In ``yes_no``, an answer that starts with a yes/no word is that answer ("ja ich war draußen")."""
@@ -159,12 +165,16 @@ class Understander:
         return slots
 
     def _topic(self, intent: str, words: Sequence[str]) -> str | None:
-        present = set(words)
-        best: tuple[int, str] | None = None
+        """The topic of the longest topic cue present; on a tie the one said first."""
+        position = {}
+        for index, word in enumerate(words):
+            position.setdefault(word, index)
+        best: tuple[int, int, str] | None = None
         for cue, topic in self.book.intents[intent].topics.items():
-            if set(cue) <= present and (best is None or len(cue) > best[0]):
-                best = (len(cue), topic)
-        return best[1] if best else None
+            if all(w in position for w in cue):
+                rank = (len(cue), -min(position[w] for w in cue), topic)
+                best = rank if best is None or rank[:2] > best[:2] else best
+        return best[2] if best else None
 
     def grammar(self, expect: Any) -> tuple[str, ...]:
         """Phrases a speech grammar may allow for ``yes_no`` or ``scale`` (umlauts kept).

@@ -1,7 +1,10 @@
 """The text front end: one stdin line is one utterance, replies go to stdout.
 
 Each reply block is flushed as soon as it is complete, so another program can
-converse with ``begleiter chat`` over pipes, turn by turn.
+converse with ``begleiter chat`` over pipes, turn by turn. Empty lines are
+skipped (no reply). Due reminders are not handled here: the engine speaks them
+at ``start()`` and before each reply through its proactive sources
+(:mod:`assistant.dialog.proactive`), so chat, voice loop and tests behave alike.
 """
 
 from __future__ import annotations

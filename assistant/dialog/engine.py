@@ -132,7 +132,7 @@ class Engine:
         if result.intent in GLOBAL_INTENTS:
             outcome, self.flow = handle_global(self.ctx, result, self.flow)
             self.interrupted = None if self.flow is None else self.interrupted
-            return self._turn(lead, outcome, finished=result.intent == "goodbye")
+            return self._turn(lead, self._settle(outcome), finished=result.intent == "goodbye")
         if self.flow is not None:
             outcome = self.flow.handle(self.ctx, result)
             if not outcome.unhandled:

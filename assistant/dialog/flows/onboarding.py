@@ -57,18 +57,32 @@ class OnboardingFlow(Flow):
         return self._ask(ctx)
 
     def handle(self, ctx: "Context", result: NluResult) -> Outcome:
+        if result.intent == "skip":
+            return self._choose_default(ctx)
         if self.state == "address":
             choice = match_choice(ctx, result.text, ASK_ADDRESS, ADDRESS_ATTRS)
             if choice is None:
                 return self.unclear(ctx, "onboarding.unclear_address", Expectation("free_text"))
-            ctx.memory.set_setting("address", choice)
-            self.state = "country"
-            ask = self._ask(ctx)
-            return Outcome((ctx.say("onboarding.address_ok"), *ask.replies), ask.expect)
+            return self._set_address(ctx, choice)
         choice = match_choice(ctx, result.text, ASK_COUNTRY, {c: c for c in COUNTRY_ATTRS})
         if choice is None:
             return self.unclear(ctx, "onboarding.unclear_country", Expectation("free_text"))
-        ctx.memory.set_setting("country", choice)
+        return self._finish(ctx, choice)
+
+    def _choose_default(self, ctx: "Context") -> Outcome:
+        """"weiß nicht": keep the configured default and go on."""
+        if self.state == "address":
+            return self._set_address(ctx, ctx.default_address)
+        return self._finish(ctx, ctx.default_country)
+
+    def _set_address(self, ctx: "Context", address: str) -> Outcome:
+        ctx.memory.set_setting("address", address)
+        self.state = "country"
+        ask = self._ask(ctx)
+        return Outcome((ctx.say("onboarding.address_ok"), *ask.replies), ask.expect)
+
+    def _finish(self, ctx: "Context", country: str) -> Outcome:
+        ctx.memory.set_setting("country", country)
         ctx.memory.set_setting("onboarding_done", True)
         offer = OfferFlow("onboarding.offer_checkin", self.checkin, ("checkin",),
                           lead=(ctx.say("onboarding.explain"),))

@@ -40,7 +40,7 @@ QUOTED = re.compile(r"„[^“]*“")
 # f-string keys in the code and every value they can take.
 TEMPLATES = {
     "checkin.ack_mood_{}": ["low", "medium", "high"],
-    "checkin.trend_{}": ["up", "down"],
+    "checkin.trend_{}": ["up", "down", "low_days"],
     "checkin.unclear_{}": ["mood", "energy"],
     "dialog.{}": ["slower", "faster", "louder", "quieter"],
     "dialog.{}_limit": ["slower", "faster", "louder", "quieter"],

@@ -26,6 +26,8 @@ CONFIRM_BELOW = 0.6
 """Scale answers understood with less confidence are confirmed before saving."""
 TREND_DAYS = 3
 TREND_DELTA = 2.0
+LOW_DAYS = 2
+"""Earlier days with low mood (and today) that count as "hard for days"."""
 
 
 def band(value: int) -> str:
@@ -159,7 +161,7 @@ class CheckinFlow(Flow):
         earlier = ctx.memory.checkins_since(ctx.now() - timedelta(days=TREND_DAYS))
         ctx.memory.add_checkin(ctx.now(), mood, energy, contact)
         replies = [ctx.say(f"checkin.ack_mood_{band(mood)}" if mood is not None else "checkin.ack_thanks")]
-        trend = _trend(mood, [c.mood for c in earlier if c.mood is not None])
+        trend = _trend(mood, _daily_moods(earlier, ctx.now()))
         if trend:
             replies.append(ctx.say(f"checkin.trend_{trend}"))
         if contact is not None:
@@ -177,10 +179,18 @@ def _midnight(now):
     return window_start(now, 1)
 
 
+def _daily_moods(checkins: list, now) -> list[int]:
+    """The last mood of each earlier day (today's earlier check-ins do not count)."""
+    by_day = {c.at.date(): c.mood for c in checkins if c.mood is not None and c.at.date() < now.date()}
+    return [by_day[day] for day in sorted(by_day)]
+
+
 def _trend(mood: int | None, earlier: list[int]) -> str:
-    """``up``/``down`` when today differs clearly from the last days, else empty."""
+    """``low_days`` when it has been hard for days, ``up``/``down`` on a clear change, else empty."""
     if mood is None or not earlier:
         return ""
+    if mood <= 3 and len(earlier) >= LOW_DAYS and all(value <= 3 for value in earlier[-LOW_DAYS:]):
+        return "low_days"
     average = sum(earlier) / len(earlier)
     if mood - average >= TREND_DELTA:
         return "up"

@@ -142,28 +142,36 @@ def enable_linger(user: str | None = None) -> Message:
 
 
 def _write_unit(text: str) -> Message:
+    """Write the unit unless it is already current (``unit_written`` also says whether it replaced one)."""
     path = unit_path()
-    if path.is_file() and path.read_text(encoding="utf-8") == text:
+    existed = path.is_file()
+    if existed and path.read_text(encoding="utf-8") == text:
         return Message("install.unit_unchanged", {"path": str(path)})
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
-    return Message("install.unit_written", {"path": str(path)})
+    return Message("install.unit_written", {"path": str(path), "replaced": existed})
 
 
 def install(options: Sequence[str] = (), with_echo_cancel: bool = True,
             input_device: str = "", output_device: str = "") -> list[Message]:
-    """Write, enable and start the unit; turn on lingering and echo cancellation."""
-    messages = [_write_unit(render_unit(begleiter_command(options)))]
+    """Write the unit, set up echo cancellation, then enable and start the unit; turn on lingering.
+
+    Echo cancellation comes first, so the service's first start already records
+    from the echo-cancelled source (the voice loop decides on barge-in at start).
+    A changed unit of a running service is applied with ``try-restart``.
+    """
+    unit = _write_unit(render_unit(begleiter_command(options)))
+    messages = [unit]
+    if with_echo_cancel:
+        messages.append(_echo_cancel_message(echo_cancel.configure(input_device, output_device)))
     if systemd_usable():
-        if _systemctl("daemon-reload") and _systemctl("enable", "--now", UNIT_NAME):
-            messages.append(Message("install.enabled"))
-        else:
-            messages.append(Message("install.enable_failed"))
+        started = _systemctl("daemon-reload") and _systemctl("enable", "--now", UNIT_NAME)
+        if started and unit.data.get("replaced"):
+            started = _systemctl("try-restart", UNIT_NAME)
+        messages.append(Message("install.enabled" if started else "install.enable_failed"))
     else:
         messages.append(Message("install.no_systemd", {"unit": UNIT_NAME}))
     messages.append(enable_linger())
-    if with_echo_cancel:
-        messages.append(_echo_cancel_message(echo_cancel.configure(input_device, output_device)))
     return messages
 
 

@@ -186,6 +186,11 @@ def test_with_systemd_the_unit_is_enabled_started_and_lingering_turned_on(tmp_pa
     assert calls.index("systemctl --user enable --now begleiter.service") > reload_at
     assert f"loginctl enable-linger {getpass.getuser()}" in calls
     assert "eingeschaltet und läuft" in result.stdout
+    assert not any("try-restart" in call for call in calls), "a first install starts once"
+    log.write_text("", encoding="utf-8")
+    changed = run_cli("install-service", "--no-echo-cancel", "--data-dir", str(tmp_path / "other"), env=env)
+    assert changed.returncode == 0
+    assert "systemctl --user try-restart begleiter.service" in log.read_text(encoding="utf-8").splitlines()
     doctor = run_cli("doctor", "--data-dir", str(tmp_path / "d"), env=env)
     assert "✓ Autostart-Dienst: eingerichtet und läuft." in doctor.stdout
     log.write_text("", encoding="utf-8")

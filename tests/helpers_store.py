@@ -4,7 +4,8 @@ Run as ``python -m tests.helpers_store DATA_DIR START`` it is the writer the
 fault-injection test kills: it opens the store, prints ``ready``, then performs
 operations ``START, START+1, ...`` forever, printing ``ack N`` after each one
 has returned (that is, after it is durable). ``python -m tests.helpers_store
-open DATA_DIR`` just opens the store in a separate process and reports.
+open DATA_DIR`` just opens the store in a separate process and reports;
+``zygote DATA_DIR`` forks such writers quickly (see :func:`zygote`).
 """
 
 from __future__ import annotations
@@ -76,13 +77,18 @@ def perform(store: Store, index: int) -> None:
         store.settings.update(paused_exercise={"op": index})
 
 
+def emit(text: str) -> None:
+    """One line in one write(2): a kill can never leave half a line behind."""
+    os.write(sys.stdout.fileno(), f"{text}\n".encode("utf-8"))
+
+
 def writer(data_dir: str, start: int) -> None:
     store = open_store(Path(data_dir))
-    print("ready", flush=True)
+    emit("ready")
     index = start
     while True:
         perform(store, index)
-        print(f"ack {index}", flush=True)
+        emit(f"ack {index}")
         index += 1
 
 
@@ -101,7 +107,39 @@ def opener(data_dir: str) -> int:
     return 0
 
 
+def zygote(data_dir: str) -> None:
+    """``python -m tests.helpers_store zygote DIR``: fork writers fast, on request.
+
+    Each stdin line ``spawn START`` forks a writer child (a real process with
+    its own store, lock and file handles) and prints ``pid N``; the child then
+    prints ``ready`` and ``ack ...`` lines on the same stdout. When the child
+    has died (the test SIGKILLs it), ``dead`` is printed: every line the child
+    wrote comes before it. Saves the interpreter start-up per kill.
+    """
+    for line in sys.stdin:
+        start = int(line.split()[1])
+        sys.stdout.flush()
+        gate_read, gate_write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.close(gate_write)
+                os.read(gate_read, 1)  # wait until "pid N" is out, so lines never interleave
+                writer(data_dir, start)
+            finally:
+                os._exit(1)
+        os.close(gate_read)
+        emit(f"pid {pid}")
+        os.write(gate_write, b"g")
+        os.close(gate_write)
+        os.waitpid(pid, 0)
+        emit("dead")
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "open":
         sys.exit(opener(sys.argv[2]))
-    writer(sys.argv[1], int(sys.argv[2]))
+    if sys.argv[1] == "zygote":
+        zygote(sys.argv[2])
+    else:
+        writer(sys.argv[1], int(sys.argv[2]))

@@ -7,6 +7,7 @@ had been acknowledged. Seeded, so a failure can be replayed.
 
 from __future__ import annotations
 
+import os
 import random
 import signal
 import subprocess
@@ -24,25 +25,58 @@ KILLS = 210
 SEED = 20261126
 
 
-def _spawn(data_dir: Path, start: int) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "tests.helpers_store", str(data_dir), str(start)],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
+class Writers:
+    """Forks writer processes through a zygote (see tests.helpers_store.zygote)."""
 
+    def __init__(self, data_dir: Path) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.helpers_store", "zygote", str(data_dir)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        self.pid = 0
 
-def _kill_round(data_dir: Path, start: int, rng: random.Random) -> list[int]:
-    """Start a writer, SIGKILL it after a random delay, return the acknowledged indices."""
-    writer = _spawn(data_dir, start)
-    assert writer.stdout is not None
-    if rng.random() < 0.1:  # sometimes while it is still starting (opening, checking files)
-        time.sleep(rng.uniform(0, 0.08))
-    else:
-        assert writer.stdout.readline().strip() == "ready"
-        time.sleep(rng.uniform(0, 0.012))
-    writer.send_signal(signal.SIGKILL)
-    writer.wait()
-    lines = writer.stdout.read().split()
-    writer.stdout.close()
-    return [int(n) for word, n in zip(lines, lines[1:]) if word == "ack"]
+    def line(self) -> str:
+        assert self.proc.stdout is not None
+        text = self.proc.stdout.readline()
+        assert text, "the zygote died"
+        return text.strip()
+
+    def kill_round(self, start: int, rng: random.Random) -> tuple[list[int], int]:
+        """Fork a writer, SIGKILL it at a random moment; return (acked indices, acks awaited).
+
+        Usually the kill comes after a random number of acknowledged writes plus
+        a random fraction of a write, so it lands anywhere inside the write
+        sequence however fast or loaded the machine is; sometimes it comes while
+        the writer is still starting (opening and checking the files).
+        """
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(f"spawn {start}\n")
+        self.proc.stdin.flush()
+        pid = self.pid = int(self.line().split()[1])
+        awaited = 0
+        if rng.random() < 0.1:
+            time.sleep(rng.uniform(0, 0.004))
+        else:
+            assert self.line() == "ready"
+            awaited = rng.randrange(0, 8)
+            for _ in range(awaited):
+                assert self.line().startswith("ack ")
+            time.sleep(rng.uniform(0, 0.003))
+        os.kill(pid, signal.SIGKILL)
+        acked = [start + i for i in range(awaited)]
+        while (text := self.line()) != "dead":
+            if text.startswith("ack "):
+                acked.append(int(text.split()[1]))
+        return acked, awaited
+
+    def close(self) -> None:
+        assert self.proc.stdin is not None
+        try:
+            if self.pid:
+                os.kill(self.pid, signal.SIGKILL)  # after a failed assertion
+        except ProcessLookupError:
+            pass
+        self.proc.stdin.close()
+        self.proc.wait(timeout=30)
 
 
 def _check(store: Store, acked: list[int]) -> None:
@@ -65,14 +99,20 @@ def _check(store: Store, acked: list[int]) -> None:
 def test_sigkill_during_writes_never_loses_an_acknowledged_record(data_dir: Path) -> None:
     rng = random.Random(SEED)
     acked: list[int] = []
+    awaited_total = 0
     start = 0
-    for _ in range(KILLS):
-        new = _kill_round(data_dir, start, rng)
-        acked += new
-        start = (max(new) + 2) if new else start + 1  # never reuse an index that may be on disk
-        with open_store(data_dir) as store:
-            assert store.recoveries == [], store.recoveries
-            _check(store, acked)
-    assert len(acked) > KILLS, "the writer hardly wrote anything: kills did not hit writes"
+    writers = Writers(data_dir)
+    try:
+        for _ in range(KILLS):
+            new, awaited = writers.kill_round(start, rng)
+            awaited_total += awaited
+            acked += new
+            start = (max(new) + 2) if new else start + 1  # never reuse an index that may be on disk
+            with open_store(data_dir) as store:
+                assert store.recoveries == [], store.recoveries
+                _check(store, acked)
+    finally:
+        writers.close()
+    assert len(acked) >= awaited_total > KILLS  # the kills really interrupted a stream of writes
     months = sorted(p.name for p in (data_dir / "store").glob("history-*.json"))
     assert len(months) >= 2  # the run crossed into new monthly files

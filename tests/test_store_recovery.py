@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from tinydb import TinyDB
 
-from assistant.store import (StoreLockedError, StoreReadOnlyError, StoreVersionError, open_store)
+from assistant.store import StoreLockedError, StoreVersionError, open_store
 from tests.conftest import ROOT
 from tests.helpers_store import NOW, fill_everything, mode_of
 

@@ -42,8 +42,8 @@ class Match:
     """0..1."""
     kind: str
     """``exact``, ``fuzzy`` or ``cue``."""
-    words: int = 0
-    """For cue matches: how many words the cue has (its specificity)."""
+    weight: float = 0.0
+    """For cue and part matches: words matched plus the intent's priority (specificity)."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,7 @@ class Matcher:
         self._choices: list[str] = []
         self._owners: list[str] = []
         cues: list[_Cue] = []
+        self._priority = {intent.name: intent.priority for intent in book.intents.values()}
         for intent in book.intents.values():
             for phrase in intent.phrases:
                 self._exact.setdefault(phrase, intent.name)
@@ -75,6 +76,7 @@ class Matcher:
         self._by_length = [self._choices[i] for i in order]
         self._by_length_owner = [self._owners[i] for i in order]
         self._lengths = [len(p) for p in self._by_length]
+        self._longest_phrase = max((p.count(" ") + 1 for p in self._choices), default=1)
         words = {w for p in self._choices for w in p.split()} | {w for c in cues for w in c.words}
         for intent in book.intents.values():
             words.update(w for p in intent.values for w in fold_phrase(p).split())
@@ -142,7 +144,28 @@ class Matcher:
             return None
         coverage = len(best.words) / max(len(present), 1)
         confidence = min(0.97, 0.64 + 0.07 * min(len(best.words), 3) + 0.2 * coverage)
-        return Match(best.intent, round(confidence, 3), "cue", len(best.words))
+        return Match(best.intent, round(confidence, 3), "cue", best_weight)
+
+
+    def contained(self, words: Sequence[str], allowed: Collection[str] | None = None) -> Match | None:
+        """The longest phrase (2+ words) that occurs as a run of words inside the utterance.
+
+        Counts only when it covers at least half of the words ("hallo wie geht es dir heute").
+        """
+        best: tuple[int, str] | None = None
+        for start in range(len(words)):
+            for size in range(min(self._longest_phrase, len(words) - start), 1, -1):
+                if best is not None and size <= best[0]:
+                    break
+                owner = self._exact.get(" ".join(words[start:start + size]))
+                if owner is not None and (allowed is None or owner in allowed):
+                    best = (size, owner)
+                    break
+        if best is None or best[0] * 2 < len(words):
+            return None
+        coverage = best[0] / len(words)
+        return Match(best[1], round(min(0.95, 0.6 + 0.35 * coverage), 3), "part",
+                     best[0] + self._priority.get(best[1], 0))
 
 
 def _index(cues: list[_Cue]) -> dict[str, list[_Cue]]:

@@ -28,6 +28,7 @@ GLOBAL_INTENTS = ("stop", "repeat", "help", "later", "slower", "faster", "louder
 FREE_TEXT_COMMANDS = frozenset(GLOBAL_INTENTS + ("skip", "next", "goodbye"))
 """What may interrupt free text, and only as the whole utterance."""
 FREE_TEXT_MIN_RATIO = 88.0
+YES_NO_MIN_RATIO = 85.0
 FUZZY_OVER_CUE = 0.87
 """A near-miss of a whole phrase beats a cue of another intent only when it is this close."""
 SCALE_INTERRUPTS = frozenset(GLOBAL_INTENTS + ("skip", "next", "goodbye", "no"))
@@ -89,6 +90,9 @@ class Understander:
         cue = self.matcher.by_cues(stripped)
         if expect == "none" and self._only_a_number(words):
             return Match("scale_answer", 0.85, "number")
+        part = self.matcher.contained(stripped) if whole is None else None
+        if part and (cue is None or part.weight > cue.weight):
+            cue = part
         if whole and cue and whole.intent != cue.intent and whole.confidence < FUZZY_OVER_CUE:
             return cue
         candidates = [m for m in (whole, cue) if m is not None]
@@ -104,8 +108,8 @@ class Understander:
         """In ``yes_no``, an answer that starts with a yes/no word is that answer ("ja ich war draußen")."""
         cue = self.matcher.by_cues(stripped[:2], ("yes", "no"))
         if cue is None:
-            return self.matcher.whole(" ".join(stripped), ("yes", "no"))
-        return Match(cue.intent, max(cue.confidence, 0.9), "cue", cue.words)
+            return self.matcher.whole(" ".join(stripped), ("yes", "no"), YES_NO_MIN_RATIO)
+        return Match(cue.intent, max(cue.confidence, 0.9), "cue", cue.weight)
 
     def _scale(self, words: tuple[str, ...], key: str) -> Match | None:
         whole = self.matcher.whole(key, SCALE_INTERRUPTS, FREE_TEXT_MIN_RATIO)

@@ -153,8 +153,10 @@ def _amount(tokens: Sequence[str], j: int) -> tuple[float | None, int]:
     if word in ("einer", "einem", "eine", "ein") and j + 1 < len(tokens):
         if tokens[j + 1] in ("halben", "halbe"):
             return 0.5, j + 2
-        if tokens[j + 1] in ("viertel", "viertelstunde", "dreiviertelstunde", "halbestunde"):
-            return {"viertel": 0.25, "viertelstunde": 0.25, "halbestunde": 0.5}.get(tokens[j + 1], 0.75), j + 1
+        if tokens[j + 1] in ("viertelstunde", "dreiviertelstunde", "halbestunde"):
+            return 1.0, j + 1
+        if tokens[j + 1] == "viertel":
+            return 0.25, j + 2
         return 1.0, j + 1
     if word in ("viertelstunde", "halbestunde"):
         return 1.0, j

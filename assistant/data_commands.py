@@ -16,7 +16,7 @@ import json
 import os
 import shutil
 import sys
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Iterable, TextIO
 
@@ -26,6 +26,7 @@ from assistant.dialog.prompts import PromptBook, load_prompts
 from assistant.errors import BegleiterError
 from assistant.resources import prompts_dir
 from assistant.store import Store, open_store
+from assistant.store.lock import LOCK_NAME
 from assistant.store.records import (CheckIn, JournalEntry, PersonSettings, PromptUse, Reminder,
                                      SafetyEvent, SafetyPlan, Step, Who5Result)
 
@@ -128,14 +129,12 @@ def to_csv(data: dict[str, list[dict[str, Any]]], exported_at: str) -> str:
 
 
 def _texts(settings: Settings, store: Store | None) -> tuple[PromptBook, str]:
-    address = settings.general.address
-    if store is not None and store.settings.get().address:
-        address = store.settings.get().address or address
-    return load_prompts(prompts_dir()), address
+    chosen = store.settings.get().address if store is not None else None
+    return load_prompts(prompts_dir()), chosen or settings.general.address
 
 
-def _say(book: PromptBook, address: str, key: str, stream: TextIO = sys.stdout, **data: Any) -> None:
-    print(book.render(f"data.{key}", address, 0, data), file=stream, flush=True)
+def _say(book: PromptBook, address: str, key: str, stream: TextIO | None = None, **data: Any) -> None:
+    print(book.render(f"data.{key}", address, 0, data), file=stream or sys.stdout, flush=True)
 
 
 def write_private(path: Path, text: str) -> None:
@@ -181,11 +180,49 @@ def other_personal_paths(data_dir: Path, store_folder: Path) -> list[Path]:
     return sorted(p for p in data_dir.iterdir() if p != store_folder and p.name not in KEEP_ON_FORGET)
 
 
-def summary(data: dict[str, list[dict[str, Any]]], files: int) -> str:
-    parts = [f"{SECTIONS[name][0]}: {len(rows)}" for name, rows in data.items()
-             if rows and name not in ("settings", "safety_plan")]
-    parts.append(f"Dateien (mit Sicherungskopien): {files}")
-    return ", ".join(parts)
+@dataclass
+class ForgetReport:
+    """What is (or was) stored: records per section and files on disk."""
+
+    counts: dict[str, int]
+    """Section name (see :data:`SECTIONS`) -> number of records; empty ones left out."""
+    files: int
+    """Files, backups and damaged copies included."""
+
+    def summary(self) -> str:
+        """German list for the person, e.g. ``Check-ins: 3, Tagebuch: 5, Dateien …: 7``."""
+        parts = [f"{SECTIONS[name][0]}: {count}" for name, count in self.counts.items()]
+        parts.append(f"Dateien (mit Sicherungskopien): {self.files}")
+        return ", ".join(parts)
+
+    @property
+    def empty(self) -> bool:
+        return not self.counts and not self.files
+
+
+def inventory(store: Store, data_dir: Path) -> ForgetReport:
+    """Count what a forget would delete."""
+    counts = {name: len(rows) for name, rows in collect(store).items()
+              if rows and name not in ("settings", "safety_plan")}
+    if store.settings.get() != PersonSettings():
+        counts["settings"] = 1
+    if any(getattr(store.safety_plan.get(), part) for part in SafetyPlan.PARTS):
+        counts["safety_plan"] = 1
+    store_files = [p for p in store.files() if p.name != LOCK_NAME]
+    others = other_personal_paths(data_dir, store.folder)
+    return ForgetReport(dict(sorted(counts.items(), key=lambda i: list(SECTIONS).index(i[0]))),
+                        len(store_files) + _count_files(others))
+
+
+def forget_all(store: Store, data_dir: Path) -> ForgetReport:
+    """Delete everything personal; the store stays open, locked and empty.
+
+    For the spoken "forget my data" while the assistant runs: the dialogue asks
+    for confirmation first, then calls this and tells the person the summary.
+    """
+    report = inventory(store, data_dir)
+    deleted = len(store.wipe()) + _delete(other_personal_paths(data_dir, store.folder))
+    return ForgetReport(report.counts, deleted)
 
 
 def _confirmed(args: argparse.Namespace, book: PromptBook, address: str) -> bool:
@@ -202,40 +239,42 @@ def _confirmed(args: argparse.Namespace, book: PromptBook, address: str) -> bool
     return answer.strip().casefold() == CONFIRM_WORD
 
 
+def _count_files(paths: Iterable[Path]) -> int:
+    return sum(sum(1 for p in path.rglob("*") if not p.is_dir()) if path.is_dir() else 1
+               for path in paths)
+
+
 def _delete(paths: Iterable[Path]) -> int:
-    count = 0
+    paths = list(paths)
+    count = _count_files(paths)
     for path in paths:
         if path.is_dir() and not path.is_symlink():
-            count += sum(1 for p in path.rglob("*") if not p.is_dir())
             shutil.rmtree(path)
         else:
             path.unlink()
-            count += 1
     return count
 
 
 def run_forget(args: argparse.Namespace) -> int:
     settings = load_settings(getattr(args, "config", None), getattr(args, "data_dir", None))
     data_dir = settings.data_dir
-    store = open_store(data_dir) if data_dir.is_dir() else None
+    if not data_dir.is_dir():
+        book, address = _texts(settings, None)
+        _say(book, address, "forget_nothing")
+        return 0
+    store = open_store(data_dir)
     try:
         book, address = _texts(settings, store)
-        data = collect(store) if store is not None else {}
-        store_files = len(store.files()) - 1 if store is not None else 0
-        others = other_personal_paths(data_dir, store.folder if store else data_dir / "store")
-        has_records = any(rows for name, rows in data.items() if name not in ("settings", "safety_plan"))
-        if not has_records and store_files <= 0 and not others:
+        report = inventory(store, data_dir)
+        if report.empty:
             _say(book, address, "forget_nothing")
             return 0
-        _say(book, address, "forget_what", summary=summary(data, store_files + len(others)))
+        _say(book, address, "forget_what", summary=report.summary())
         if not _confirmed(args, book, address):
             _say(book, address, "forget_aborted")
             return 1
-        deleted = len(store.destroy()) if store is not None else 0
-        store = None
-        deleted += _delete(others)
-        _say(book, address, "forget_done", summary=summary(data, deleted))
+        deleted = len(store.destroy()) + _delete(other_personal_paths(data_dir, store.folder))
+        _say(book, address, "forget_done", summary=ForgetReport(report.counts, deleted).summary())
         return 0
     finally:
-        if store is not None:
-            store.close()
+        store.close()

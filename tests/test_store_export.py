@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.store import open_store
+from assistant.store import StoreLockedError, open_store
 from tests.conftest import ROOT, run_cli
-from tests.helpers_store import all_files, fill_everything, mode_of
+from tests.helpers_store import NOW, all_files, fill_everything, mode_of
 
 SECTIONS = ("settings", "safety_plan", "reminders", "checkins", "steps", "journal", "who5",
             "safety_events", "prompt_history")
@@ -183,3 +183,20 @@ def test_forget_refuses_while_the_store_is_in_use(data_dir: Path) -> None:
     assert result.returncode == 3 and "läuft schon" in result.stderr
     assert "Traceback" not in result.stderr
     assert _remaining_personal_text(data_dir, markers)
+
+
+def test_forget_all_for_the_dialogue_keeps_the_store_usable(data_dir: Path) -> None:
+    from assistant.data_commands import forget_all
+    markers = _personal_setup(data_dir)
+    with open_store(data_dir) as store:
+        report = forget_all(store, data_dir)
+        assert report.counts["journal"] == 2 and report.counts["settings"] == 1
+        assert report.files >= 6 and "Tagebuch: 2" in report.summary()
+        assert store.journal.all() == [] and store.settings.get().address is None
+        assert _remaining_personal_text(data_dir, markers) == []
+        store.journal.add(NOW, "e", "q", "neu danach")  # still open, locked and writable
+        with pytest.raises(StoreLockedError):
+            open_store(data_dir)
+    with open_store(data_dir) as store:
+        assert [e.text for e in store.journal.all()] == ["neu danach"]
+    assert (data_dir / "models" / "vosk-model-small-de-0.15" / "README").exists()

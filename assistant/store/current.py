@@ -50,7 +50,11 @@ class SettingsRepository:
     """The person's own settings (what they changed by voice)."""
 
     def __init__(self, store: "Store") -> None:
-        self._table = store.core.table("settings")
+        self._store = store
+
+    @property
+    def _table(self) -> Table:
+        return self._store.core.table("settings")
 
     def get(self) -> PersonSettings:
         doc = self._table.get(doc_id=SINGLE_ID)
@@ -72,7 +76,11 @@ class Reminders:
     """Spoken reminders; ``when`` keeps its local wall time and IANA zone."""
 
     def __init__(self, store: "Store") -> None:
-        self._table = store.core.table("reminders")
+        self._store = store
+
+    @property
+    def _table(self) -> Table:
+        return self._store.core.table("reminders")
 
     def add(self, what: str, when: datetime, repeat: str | None = None,
             weekday: int | None = None, created_at: datetime | None = None) -> Reminder:
@@ -130,7 +138,11 @@ class SafetyPlans:
     """The person's safety plan (one record, six parts)."""
 
     def __init__(self, store: "Store") -> None:
-        self._table = store.core.table("safety_plan")
+        self._store = store
+
+    @property
+    def _table(self) -> Table:
+        return self._store.core.table("safety_plan")
 
     def get(self) -> SafetyPlan:
         doc = self._table.get(doc_id=SINGLE_ID)

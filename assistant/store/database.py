@@ -27,7 +27,7 @@ from assistant.store.errors import StoreReadOnlyError, StoreUsageError
 from assistant.store.current import Reminders, SafetyPlans, SettingsRepository
 from assistant.store.history import (CheckIns, Journal, PromptHistory, SafetyEvents, Steps, Who5,
                                      PERIOD, period_of)
-from assistant.store.lock import FolderLock
+from assistant.store.lock import LOCK_NAME, FolderLock
 
 LOG = logging.getLogger("assistant.store")
 STORE_DIR = "store"
@@ -170,27 +170,40 @@ class Store:
         """The dialogue has told the person; do not report it again."""
         self._notice_told = True
 
-    def destroy(self) -> list[Path]:
-        """Delete every file of the store (backups, damaged copies, lock) and close.
+    def wipe(self) -> list[Path]:
+        """Delete all stored data, backups and damaged copies; stay open, locked, empty.
 
-        The lock is held until the files are gone. Returns the deleted paths.
+        For a spoken "forget everything" while the assistant keeps running.
+        Returns the deleted paths.
         """
         if self.read_only or self._lock is None:
-            raise StoreUsageError("destroy needs a store opened for writing")
+            raise StoreUsageError("wipe needs a store opened for writing")
+        for database in self._history.values():
+            database.close()
+        self._history.clear()
         deleted = []
-        for path in self.files():
-            if path != self._lock.path:
+        for path in sorted(self.folder.rglob("*"), reverse=True):
+            if path == self._lock.path:
+                continue
+            if path.is_dir():
+                path.rmdir()
+            else:
                 path.unlink()
                 deleted.append(path)
-        self._lock.path.unlink(missing_ok=True)
-        self._history.clear()
+        fsync_dir(self.folder)
+        self.core.close()
+        self.core = self._open_file(self.folder / CORE_FILE, "core")
+        self.recoveries.clear()
+        return deleted
+
+    def destroy(self) -> list[Path]:
+        """:meth:`wipe`, then remove the lock file and the store folder, and close.
+
+        The lock is held until the data files are gone. Returns the deleted paths.
+        """
+        deleted = self.wipe()  # raises unless opened for writing (with the lock)
+        (self.folder / LOCK_NAME).unlink(missing_ok=True)
         self.close()
-        for leftover in sorted(self.folder.rglob("*"), reverse=True):
-            if leftover.is_dir():
-                leftover.rmdir()
-            else:
-                leftover.unlink()
-                deleted.append(leftover)
         self.folder.rmdir()
         fsync_dir(self.folder.parent)
         return deleted

@@ -209,3 +209,18 @@ def test_read_only_open_repairs_nothing_on_disk(data_dir: Path) -> None:
         assert [e.text for e in store.journal.all()] == ["erste", "zweite"]
         assert store.recovery_notice == "system.store_recovered"
     assert path.read_bytes() == b"" and not list(path.parent.glob("*.corrupt-*"))
+
+
+@pytest.mark.slow
+def test_chat_tells_the_person_once_after_a_repair(data_dir: Path) -> None:
+    import tomllib
+    from tests.conftest import run_cli
+    with (ROOT / "prompts_de" / "system.toml").open("rb") as handle:
+        notice = tomllib.load(handle)["store_recovered"]["du"][0]
+    path = _three_entries(data_dir)
+    path.write_bytes(path.read_bytes()[:40])
+    first = run_cli("chat", "--data-dir", str(data_dir), input="tschüss\n")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.splitlines()[0] == notice
+    second = run_cli("chat", "--data-dir", str(data_dir), input="tschüss\n")
+    assert second.returncode == 0 and notice not in second.stdout

@@ -211,3 +211,12 @@ def test_many_months_stay_correct_when_old_months_leave_memory(data_dir: Path) -
         assert [s.label for s in loaded] == [f"Monat {m}" for m in reversed(range(months))]
         assert loaded[0].state == "done" and all(s.state == "offered" for s in loaded[1:])
     assert len(list((data_dir / "store").glob("history-*.json"))) == months
+
+
+def test_since_finds_records_filed_under_another_zones_month(data_dir: Path) -> None:
+    utc_evening = datetime(2026, 10, 31, 23, 50, tzinfo=timezone.utc)  # 1 November in Berlin
+    with open_store(data_dir) as store:
+        store.checkins.add(utc_evening, mood=4)  # filed under 2026-10 (its own zone)
+        since = datetime(2026, 11, 1, 0, 15, tzinfo=ZONE)
+        assert [c.mood for c in store.checkins.recent(since)] == [4]
+        assert store.checkins.recent(since + timedelta(hours=1)) == []

@@ -22,7 +22,7 @@ import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from tinydb.storages import Storage
 
@@ -232,12 +232,11 @@ class AtomicJSONStorage(Storage):
     """
 
     def __init__(self, path: Path, kind: str, document: Document | None,
-                 read_only: bool = False, on_write: Callable[[Path], None] | None = None) -> None:
+                 read_only: bool = False) -> None:
         super().__init__()
         self.path = path
         self.kind = kind
         self.read_only = read_only
-        self._on_write = on_write
         self._document: Document = document if document is not None else new_document(kind)
 
     def read(self) -> Document:
@@ -252,8 +251,6 @@ class AtomicJSONStorage(Storage):
             self._reload()
             raise
         self._document = data
-        if self._on_write:
-            self._on_write(self.path)
 
     def _reload(self) -> None:
         if not self.path.exists():

@@ -15,7 +15,7 @@ import os
 import re
 import stat
 from collections import OrderedDict
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Iterator
 
@@ -121,10 +121,16 @@ class Store:
         return sorted(found)
 
     def periods_since(self, since: datetime | None) -> list[str]:
+        """Months that can hold records at or after ``since``.
+
+        One day of margin: records are filed by the month of their own zone, and
+        ``since`` may come in another one.
+        """
         periods = self.periods()
         if since is None:
             return periods
-        return [p for p in periods if p >= period_of(since)]
+        first = period_of(since - timedelta(days=1))
+        return [p for p in periods if p >= first]
 
     def history(self, period: str) -> TinyDB:
         """The history database for one month (opened, validated and cached)."""

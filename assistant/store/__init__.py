@@ -22,6 +22,7 @@ Usage::
     store.safety_events.add("acute", now) # level and time only, never the words
     store.safety_plan.get(); store.safety_plan.save(plan, now)
     store.who5.add(now, [3, 2, 4, 1, 3]) # raw 0..25 and percent computed
+    store.wipe()                          # spoken "forget": delete all, stay open
     store.close()                         # or: with open_store(...) as store:
 
 Records are dataclasses (:mod:`assistant.store.records`) with a string ``id``.

@@ -31,7 +31,8 @@ returns, the record survives a crash or power cut. Unknown ids and bad values
 raise :class:`StoreUsageError` (a programming error); disk problems raise
 :class:`StoreError` subclasses with one German sentence (a second process on
 the same folder: :class:`StoreLockedError`). ``open_store(dir, read_only=True)``
-(used by ``export``) needs no lock and changes nothing. File layout, crash
+(used by ``export``) needs no lock and changes nothing. A store is meant for
+one thread (TinyDB is not thread-safe); the lock keeps other processes out. File layout, crash
 safety and performance: docs/storage.md.
 """
 

@@ -21,15 +21,30 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from assistant.nlu.normalize import fold
+from assistant.nlu.normalize import FILLERS, clean, fold_word
 from assistant.nlu.safety_rules import LEVELS, Pattern, Rules, load_rules
 from assistant.resources import intents_dir
 
 COMMA = ","
 """Marker token for a comma in typed text (a clause border)."""
 _SENTENCES = re.compile(r"[.!?;:\n\r]+")
+_PUNCTUATION = re.compile(r"[^\w]+")
+_LONG_WORD = re.compile(r"\S{41,}")
+"""No German word we look for is this long; dropping such runs keeps cleaning linear."""
 _MAX_FUZZY_LENGTH = 30
 _MAX_CACHE = 50_000
+
+
+def _fold_all(text: str) -> list[str]:
+    """Like :func:`~assistant.nlu.normalize.fold`, but never shortened: safety reads every word."""
+    text = _LONG_WORD.sub(" ", _PUNCTUATION.sub(" ", text))
+    words: list[str] = []
+    for word in clean(text).split():
+        key = fold_word(word)
+        if key in FILLERS or (words and words[-1] == key):
+            continue
+        words.append(key)
+    return words
 
 
 @dataclass(frozen=True)
@@ -59,8 +74,8 @@ class Detector:
         self.rules = rules
         self._known = self._known_words()
         self._targets = sorted(w for w in self._known if len(w) >= rules.settings.fuzzy_min_length)
-        self._stems = sorted({s for p in rules.patterns for slot in p.slots for s in slot.prefixes
-                              if len(s) >= rules.settings.fuzzy_min_length - 1})
+        self._stems = tuple(sorted({s for p in rules.patterns for slot in p.slots for s in slot.prefixes
+                                    if len(s) >= rules.settings.fuzzy_min_length - 1}))
         self._fuzzy_cache: dict[str, tuple[str, ...]] = {}
         self._anchor_cache: dict[tuple[bool, str], tuple[Pattern, ...]] = {}
 
@@ -94,7 +109,7 @@ class Detector:
         for sentence in _SENTENCES.split(text):
             words: list[str] = []
             for chunk in sentence.split(","):
-                folded = fold(chunk).split()
+                folded = _fold_all(chunk)
                 if words and folded:
                     words.append(COMMA)
                 words.extend(folded)
@@ -113,7 +128,7 @@ class Detector:
                 if len(part) < span or COMMA in part:
                     break
                 joined = "".join(part)
-                if joined in self._known or any(joined.startswith(s) for s in self._stems):
+                if joined in self._known or joined.startswith(self._stems):
                     clause.alts[i].append((joined, i + span))
         return clause
 

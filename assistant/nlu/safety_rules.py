@@ -46,8 +46,7 @@ class Slot:
     def matches(self, word: str) -> bool:
         if word in self.words:
             return True
-        return (any(word.startswith(p) for p in self.prefixes)
-                or any(word.endswith(s) for s in self.suffixes)
+        return (word.startswith(self.prefixes) or word.endswith(self.suffixes)
                 or any(i in word for i in self.infixes))
 
 

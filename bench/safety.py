@@ -1,0 +1,102 @@
+"""Safety detector benchmark: quality on tests/data/safety/cases.toml, latency, scaling.
+
+Measures on this machine:
+
+- acute recall, concern recall (concern or acute), false-alarm rate on ``none`` cases;
+- p50/p95/max latency of one ``assess`` call, warm (all cases, several rounds) and cold
+  (each utterance the first time a fresh detector sees it: fuzzy look-ups not cached);
+- loading the rules;
+- time for inputs of 10,000 to 100,000 characters (should grow linearly).
+
+Usage: python bench/safety.py [--rounds N]; prints the figures and writes
+bench/results/safety.json. Timing never fails anything; it is only reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from assistant.nlu.safety import load_detector  # noqa: E402
+
+CASES = ROOT / "tests" / "data" / "safety" / "cases.toml"
+RESULTS = ROOT / "bench" / "results" / "safety.json"
+
+
+def _ms(samples: list[float]) -> dict:
+    ordered = sorted(samples)
+    return {"p50_ms": round(statistics.median(ordered) * 1000, 4),
+            "p95_ms": round(ordered[int(len(ordered) * 0.95) - 1] * 1000, 4),
+            "max_ms": round(ordered[-1] * 1000, 4), "samples": len(ordered)}
+
+
+def quality(cases: dict) -> dict:
+    detector = load_detector()
+    acute = [t for t in cases["acute"] if detector.assess(t) == "acute"]
+    concern = [t for t in cases["concern"] if detector.assess(t) in ("concern", "acute")]
+    escalated = [t for t in cases["concern"] if detector.assess(t) == "acute"]
+    alarms = [t for t in cases["none"] if detector.assess(t) != "none"]
+    return {"acute_cases": len(cases["acute"]), "acute_recall": round(len(acute) / len(cases["acute"]), 4),
+            "concern_cases": len(cases["concern"]),
+            "concern_recall": round(len(concern) / len(cases["concern"]), 4),
+            "concern_escalated_to_acute": len(escalated),
+            "none_cases": len(cases["none"]),
+            "false_alarm_rate": round(len(alarms) / len(cases["none"]), 4), "false_alarms": alarms}
+
+
+def latency(texts: list[str], rounds: int) -> dict:
+    started = time.perf_counter()
+    detector = load_detector()
+    load_s = time.perf_counter() - started
+    cold: list[float] = []
+    for text in texts:
+        started = time.perf_counter()
+        detector.assess(text)
+        cold.append(time.perf_counter() - started)
+    warm: list[float] = []
+    for _ in range(rounds):
+        for text in texts:
+            started = time.perf_counter()
+            detector.assess(text)
+            warm.append(time.perf_counter() - started)
+    return {"load_rules_ms": round(load_s * 1000, 2), "cold": _ms(cold), "warm": _ms(warm)}
+
+
+def scaling() -> list[dict]:
+    detector = load_detector()
+    sentence = "heute war ich kurz draussen, habe einen kaffee getrunken und mit anna telefoniert. "
+    rows = []
+    for size in (10_000, 25_000, 50_000, 100_000):
+        text = (sentence * (size // len(sentence) + 1))[:size] + " ich will nicht mehr leben"
+        started = time.perf_counter()
+        level = detector.assess(text)
+        seconds = time.perf_counter() - started
+        rows.append({"chars": size, "ms": round(seconds * 1000, 1), "level": level,
+                     "us_per_1000_chars": round(seconds * 1e6 / (size / 1000), 1)})
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=20)
+    args = parser.parse_args()
+    cases = tomllib.loads(CASES.read_text(encoding="utf-8"))
+    texts = [t for name in ("acute", "concern", "at_most_concern", "none") for t in cases[name]]
+    result = {"machine": platform.platform(), "python": platform.python_version(),
+              "quality": quality(cases), "latency": latency(texts, args.rounds), "scaling": scaling()}
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()

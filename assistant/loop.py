@@ -14,6 +14,7 @@ cancellation (``barge_in``) they listen for "stopp" during playback instead.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -196,6 +197,7 @@ class VoiceLoop:
             heard = self.ears.hear(min(left, self.options.poll_s))
             if heard is None:
                 continue
+            log.debug("heard %s: %s", heard.kind, _private(heard.text))
             if heard.kind == "final":
                 return heard
             deadline = max(deadline, time.monotonic() + self.options.listen_timeout_s)
@@ -271,6 +273,11 @@ class VoiceLoop:
             job.done.wait(0.3)
             self.stats.interruptions.append(time.monotonic() - (heard.at or time.monotonic()))
             log.info("speech stopped by %r", heard.text)
+
+
+def _private(text: str) -> str:
+    """What the person said, only when debugging was asked for (``BEGLEITER_DEBUG=1``)."""
+    return text if os.environ.get("BEGLEITER_DEBUG") == "1" else f"<{len(text)} chars>"
 
 
 def _ms(value: float | None) -> str:

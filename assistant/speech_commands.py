@@ -48,8 +48,9 @@ def check_vocabulary(model: Any, loop: Any) -> list[str]:
         phrases.extend(loop.grammar_for(Expectation(kind)) or [])
     missing = missing_words(model, phrases)
     if missing:
-        log.warning("words missing from the model's vocabulary (dropped from grammars): %s",
-                    ", ".join(missing))
+        shown = ", ".join(missing[:20]) + (f" and {len(missing) - 20} more" if len(missing) > 20 else "")
+        log.warning("%d words missing from the model's vocabulary (dropped from grammars): %s",
+                    len(missing), shown)
     return missing
 
 
@@ -68,7 +69,7 @@ def run_voice(args: argparse.Namespace) -> int:
     model = load_model(app.settings.model_dir)
     engine = app.engine()
     microphone = Microphone(speech.input_device, on_notice=lambda key: print(engine.say(key).text, flush=True))
-    microphone.open()
+    microphone.start()
     playback = Playback(TTS_RATE, speech.output_device)
     speaker = Speaker(playback, speech.rate, speech.volume)
     ears = MicEars(microphone, Transcriber(model, microphone.rate))

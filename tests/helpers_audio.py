@@ -38,6 +38,9 @@ class PulseServer:
 
     root: Path
     env: dict[str, str]
+    silence: subprocess.Popen | None = None
+    """Streams silence into the microphone sink, so the virtual microphone, like a real one,
+    never stops delivering audio (an idle null-sink monitor delivers nothing at all)."""
 
     def run(self, *command: str, timeout: float = 20, **kwargs) -> subprocess.CompletedProcess:
         return subprocess.run(list(command), env=self.env, capture_output=True, timeout=timeout, **kwargs)
@@ -52,6 +55,9 @@ class PulseServer:
                                  "--rate=16000", "--channels=1", "--raw", str(path)], env=self.env)
 
     def stop(self) -> None:
+        if self.silence is not None:
+            self.silence.terminate()
+            self.silence.wait(timeout=5)
         subprocess.run(["pulseaudio", "--kill"], env=self.env, capture_output=True, timeout=10)
 
 
@@ -86,6 +92,9 @@ def start_pulse(root: Path) -> PulseServer:
         raise RuntimeError(f"pulseaudio did not start: {proc.stderr.strip()} {log}")
     server.run("pactl", "set-default-sink", OUT_SINK)
     server.run("pactl", "set-default-source", f"{MIC_SINK}.monitor")
+    server.silence = subprocess.Popen(["pacat", "--playback", f"--device={MIC_SINK}", "--format=s16le",
+                                       "--rate=16000", "--channels=1", "--raw", "/dev/zero"], env=env,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return server
 
 
@@ -115,11 +124,13 @@ def rms(samples: array.array) -> float:
     return (sum(s * s for s in samples) / len(samples)) ** 0.5
 
 
-def espeak_wav(text: str, path: Path, voice: str = "de", rate: int = 16000) -> Path:
-    """A real spoken WAV from espeak-ng (16-bit mono), resampled with sox to ``rate``."""
+def espeak_wav(text: str, path: Path, voice: str = "de", rate: int = 16000, pad_s: float = 0.0) -> Path:
+    """A real spoken WAV from espeak-ng (16-bit mono), resampled with sox to ``rate``;
+    ``pad_s`` seconds of silence after it."""
     raw = path.with_suffix(".raw.wav")
     subprocess.run(["espeak-ng", "-v", voice, "-w", str(raw), text], check=True, timeout=30)
-    subprocess.run(["sox", str(raw), "-r", str(rate), "-c", "1", "-b", "16", str(path)], check=True, timeout=30)
+    subprocess.run(["sox", str(raw), "-r", str(rate), "-c", "1", "-b", "16", str(path),
+                    "pad", "0", str(pad_s)], check=True, timeout=30)
     raw.unlink()
     return path
 

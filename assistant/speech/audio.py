@@ -132,7 +132,7 @@ class Microphone:
         sd = _sd()
         self._stream = sd.RawInputStream(samplerate=self.rate, blocksize=int(self.rate * BLOCK_SECONDS),
                                          device=self.device, channels=1, dtype="int16",
-                                         callback=self._callback)
+                                         callback=self._callback, latency="low")
         self._stream.start()
 
     def read(self, timeout: float) -> bytes | None:
@@ -159,23 +159,33 @@ class Microphone:
             except queue.Empty:
                 return
 
+    def start(self) -> None:
+        """Open the stream; when the device cannot be used now, :meth:`read` keeps trying."""
+        try:
+            self.open()
+        except Exception as error:  # PortAudioError and friends: wait for the device
+            self._stream = None
+            self._announce_lost(error)
+
+    def _announce_lost(self, error: object = "stream stopped") -> None:
+        if not self._lost:
+            self._lost = True
+            log.warning("microphone not available (%s), waiting for it", error)
+            if self._on_notice:
+                self._on_notice("speech.mic_lost")
+
     def _recover(self) -> None:
         if self._closed:
             return
-        if not self._lost and self._stream is not None:
-            self._lost = True
-            log.warning("microphone lost, waiting for it to come back")
-            if self._on_notice:
-                self._on_notice("speech.mic_lost")
+        self._announce_lost()
         self._close_stream()
         try:
             self.open()
         except Exception:
             self._stream = None
             return
-        if self._lost:
-            log.warning("microphone is back")
-            self._lost = False
+        log.warning("microphone is back")
+        self._lost = False
 
     def _close_stream(self) -> None:
         if self._stream is not None:
@@ -211,10 +221,13 @@ class Playback:
         self._idle = threading.Event()
         self._idle.set()
         sd = _sd()
-        self._stream = sd.RawOutputStream(samplerate=self.rate, blocksize=int(self.rate * 0.02),
-                                          device=self.device, channels=1, dtype="int16",
-                                          callback=self._callback, latency="low")
-        self._stream.start()
+        try:
+            self._stream = sd.RawOutputStream(samplerate=self.rate, blocksize=int(self.rate * 0.02),
+                                              device=self.device, channels=1, dtype="int16",
+                                              callback=self._callback, latency="low")
+            self._stream.start()
+        except Exception as error:  # PortAudioError: device busy, missing or broken
+            raise AudioError(f"Der Lautsprecher lässt sich nicht öffnen ({error}).") from None
         self.latency = float(self._stream.latency)
 
     def _callback(self, outdata: Any, frames: int, timing: Any, status: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import array
 import threading
 import time
 import unicodedata
@@ -35,14 +36,19 @@ def test_text_is_nfc_normalised_before_synthesis(synthesizer: Synthesizer) -> No
     assert abs(plain - from_decomposed) < 0.01 * plain
 
 
-def test_rate_setting_changes_the_speed(synthesizer: Synthesizer) -> None:
+def test_rate_and_volume_apply_to_every_synthesis(synthesizer: Synthesizer) -> None:
     text = "Heute ist ein ruhiger Tag."
-    synthesizer.set_rate(120)
-    slow = len(synthesizer.synthesize(text))
-    synthesizer.set_rate(240)
-    fast = len(synthesizer.synthesize(text))
+    measured = []
+    for rate, volume in ((120, 1.0), (240, 1.0), (120, 0.3), (240, 0.3)):
+        synthesizer.set_rate(rate)
+        synthesizer.set_volume(volume)
+        pcm = synthesizer.synthesize(text)
+        measured.append((len(pcm), rms(array.array("h", pcm))))
     synthesizer.set_rate(165)
-    assert slow > fast * 1.5
+    synthesizer.set_volume(0.9)
+    (slow_loud, _), (fast_loud, loud), (slow_quiet, quiet), (fast_quiet, _) = measured
+    assert slow_loud > 1.5 * fast_loud and slow_quiet > 1.5 * fast_quiet   # rate changes both ways
+    assert loud > 2 * quiet                                                # and so does volume
 
 
 def test_say_wav_writes_real_german_speech(tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 TTS_RATE = 22050
 """pyttsx3's espeak driver always writes 22,050 Hz, 16-bit mono."""
 GERMAN_VOICE = "de"
+SYNTH_TIMEOUT_S = 20.0
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 
 
@@ -37,8 +38,10 @@ class VoiceError(BegleiterError):
 
 
 def normalise(text: str) -> str:
-    """NFC: espeak-ng mispronounces decomposed umlauts (a + combining diaeresis)."""
-    return unicodedata.normalize("NFC", text).strip()
+    """NFC (espeak-ng mispronounces decomposed umlauts), control characters removed
+    (Ctrl-A would start an espeak-ng embedded command)."""
+    text = unicodedata.normalize("NFC", text)
+    return "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text).strip()
 
 
 def split_sentences(text: str) -> list[str]:
@@ -66,6 +69,8 @@ class Synthesizer:
         self.set_rate(rate)
         self.set_volume(volume)
         self._scratch = Path(tempfile.mkdtemp(prefix="begleiter-tts-")) / "sentence.wav"
+        self._finished = threading.Event()
+        self._engine.connect("finished-utterance", lambda **event: self._finished.set())
 
     def set_rate(self, rate: int) -> None:
         self.rate = max(80, min(320, int(rate)))
@@ -76,9 +81,22 @@ class Synthesizer:
         self._engine.setProperty("volume", self.volume)
 
     def synthesize(self, text: str) -> bytes:
-        """16-bit mono PCM at :data:`TTS_RATE` for ``text``."""
-        self._engine.save_to_file(normalise(text), str(self._scratch))
+        """16-bit mono PCM at :data:`TTS_RATE` for ``text``.
+
+        Rate and volume go in as espeak-ng embedded commands (Ctrl-A + value + S/A):
+        pyttsx3's queued ``setProperty`` calls are sometimes not applied to the next
+        synthesis in espeak's retrieval mode, the embedded commands always are.
+        """
+        controls = f"\x01{self.rate}S\x01{round(self.volume * 100)}A"
+        self._scratch.unlink(missing_ok=True)
+        self._finished.clear()
+        self._engine.save_to_file(controls + normalise(text), str(self._scratch))
         self._engine.runAndWait()
+        # pyttsx3's espeak driver can leave runAndWait before espeak's thread has written
+        # the file (its queued endLoop runs first); the file is complete once the
+        # utterance is reported finished.
+        if not self._finished.wait(SYNTH_TIMEOUT_S) or not self._scratch.exists():
+            raise VoiceError("espeak-ng hat keinen Ton erzeugt.")
         with wave.open(str(self._scratch), "rb") as wav:
             return wav.readframes(wav.getnframes())
 

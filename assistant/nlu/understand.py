@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Sequence
 
+from assistant.clock import SystemClock, local_zone
 from assistant.nlu import safety
 from assistant.nlu.matcher import Match, Matcher
 from assistant.nlu.normalize import Tokens, tokenize
@@ -44,6 +45,7 @@ class Understander:
 
     def __init__(self, intents_folder: Path) -> None:
         self.book = load_intents(intents_folder)
+        self._clock: SystemClock | None = None
         numbers = set(UNITS) | set(TEENS) | set(TENS) | set(MISHEARD) | set(ORDINALS)
         self.matcher = Matcher(self.book, numbers | _TIME_WORDS)
         scale = self.book.intents.get("scale_answer")
@@ -68,9 +70,15 @@ class Understander:
         match = self._choose(words, expect)
         if match is None or match.confidence < MIN_CONFIDENCE:
             return NluResult(text, None, match.confidence if match else 0.0, {}, level)
-        moment = now or datetime.now().astimezone()
+        moment = now or self._system_clock().now()
         slots = self._slots(match.intent, text, tokens, words, moment)
         return NluResult(text, match.intent, match.confidence, slots, level)
+
+    def _system_clock(self) -> SystemClock:
+        """The wall clock in the local zone, made once (only used when no ``now`` is given)."""
+        if self._clock is None:
+            self._clock = SystemClock(local_zone())
+        return self._clock
 
     def _choose(self, words: tuple[str, ...], expect: str) -> Match | None:
         stripped = self.matcher.strip(words)

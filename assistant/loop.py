@@ -32,7 +32,6 @@ log = logging.getLogger(__name__)
 
 GLOBAL_INTENTS = ("stop", "repeat", "help", "later", "slower", "faster", "louder", "quieter")
 GRAMMAR_KINDS = ("yes_no", "scale")
-VOICE_CONTROLS = ("slower", "faster", "louder", "quieter")
 
 
 class Ears(Protocol):
@@ -49,10 +48,7 @@ class Voice(Protocol):
 
     def say(self, text: str) -> Any: ...
     def stop(self) -> None: ...
-    def slower(self) -> None: ...
-    def faster(self) -> None: ...
-    def louder(self) -> None: ...
-    def quieter(self) -> None: ...
+    def set_voice(self, rate: int, volume: float) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -129,11 +125,13 @@ class VoiceLoop:
         """Hook for the reminder part: returns the replies due now (quiet hours already
         respected); called while the loop is asleep, each is spoken at once."""
         self._welcomed = False
+        self._voice_settings: tuple[int, float] | None = None
 
     # -- the main loop --------------------------------------------------------------
 
     def run(self) -> int:
         """Sleep, wake, converse, sleep again, until :attr:`stopping` is set or input ends."""
+        self.sync_voice()
         while not self.stopping.is_set():
             self._speak_due_reminders()
             if not self._wait_for_activation():
@@ -205,16 +203,23 @@ class VoiceLoop:
 
     def answer(self, heard: Heard) -> Turn:
         """Let the engine answer one utterance and speak the reply; logs the latencies."""
-        self._apply_voice_control(heard.text)
         turn = self.engine.handle(heard.text)
+        self.sync_voice()
         if turn.replies:
             self.speak(turn.text, on_audio=lambda job: self._record_latency(heard, job))
         return turn
 
-    def _apply_voice_control(self, text: str) -> None:
-        result = self.engine.understander.understand(text, self.engine.expect.kind)
-        if result.intent in VOICE_CONTROLS:
-            getattr(self.voice, result.intent)()
+    def sync_voice(self) -> None:
+        """Apply the speech rate and volume the person chose by voice ("langsamer",
+        "lauter"; the engine stores them) to the voice, when they changed."""
+        ctx = getattr(self.engine, "ctx", None)
+        if ctx is None:
+            return
+        rate = ctx.memory.setting("speech_rate", None) or ctx.default_rate
+        volume = ctx.memory.setting("volume", None) or ctx.default_volume
+        if (rate, volume) != self._voice_settings:
+            self._voice_settings = (rate, volume)
+            self.voice.set_voice(int(rate), float(volume))
 
     def _record_latency(self, heard: Heard, job: Any) -> None:
         first = getattr(job, "first_sample_at", None)

@@ -273,3 +273,34 @@ def test_push_to_talk_wakes_on_enter_and_ends_with_input(data_dir: Path, speaker
     assert len(loop.stats.spoken) == 3               # welcome, re-prompt, back to sleep
     assert "Eingabetaste" in loop.stats.spoken[2]
     assert ears.grammars and all(g is None for g in ears.grammars)  # no wake grammar in this mode
+
+
+class VoiceSpy:
+    """The real speaker, with its voice changes recorded."""
+
+    def __init__(self, speaker: Speaker) -> None:
+        self.speaker = speaker
+        self.voices: list[tuple[int, float]] = []
+
+    def set_voice(self, rate: int, volume: float) -> None:
+        self.voices.append((rate, volume))
+        self.speaker.set_voice(rate, volume)
+
+    def __getattr__(self, name: str):
+        return getattr(self.speaker, name)
+
+
+def test_voice_commands_change_the_spoken_rate_and_volume(data_dir: Path, speaker_factory) -> None:
+    speaker, _ = speaker_factory()
+    spy = VoiceSpy(speaker)
+    ears = ScriptedEars([(0.0, "final", "hallo begleiter"), (0.2, "final", "langsamer bitte"),
+                         (0.2, "final", "lauter")])
+    app = build_app(None, str(data_dir), None)
+    loop = VoiceLoop(app.engine(seed=4), ears, spy, COMMANDS,
+                     LoopOptions(listen_timeout_s=0.4, poll_s=0.05, holdoff_s=0.05))
+    run_until_asleep(loop, ears)
+    speech = app.settings.speech
+    # start-up applies the configured voice; each command then changes one of the two
+    assert spy.voices[0] == (speech.rate, speech.volume)
+    assert spy.voices[1][0] < speech.rate and spy.voices[1][1] == speech.volume
+    assert spy.voices[2][0] == spy.voices[1][0] and spy.voices[2][1] > speech.volume

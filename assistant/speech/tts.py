@@ -166,10 +166,9 @@ class Speaker:
             kind, payload = self._jobs.get()
             if kind == "quit":
                 return
-            if kind == "rate":
-                synthesizer.set_rate(synthesizer.rate + payload)
-            elif kind == "volume":
-                synthesizer.set_volume(synthesizer.volume + payload)
+            if kind == "voice":
+                synthesizer.set_rate(payload[0])
+                synthesizer.set_volume(payload[1])
             elif kind == "speak":
                 self._speak(synthesizer, *payload)
 
@@ -201,17 +200,9 @@ class Speaker:
         self._generation += 1
         self.player.stop()
 
-    def slower(self, step: int = 20) -> None:
-        self._jobs.put(("rate", -step))
-
-    def faster(self, step: int = 20) -> None:
-        self._jobs.put(("rate", step))
-
-    def louder(self, step: float = 0.1) -> None:
-        self._jobs.put(("volume", step))
-
-    def quieter(self, step: float = 0.1) -> None:
-        self._jobs.put(("volume", -step))
+    def set_voice(self, rate: int, volume: float) -> None:
+        """Speak at ``rate`` words per minute and ``volume`` (0.1..1) from the next sentence on."""
+        self._jobs.put(("voice", (rate, volume)))
 
     def close(self) -> None:
         self.stop()

@@ -82,6 +82,7 @@ class Matcher:
             words.update(w for p in intent.values for w in fold_phrase(p).split())
             words.update(w for t in intent.topics for w in t)
         words.update(extra_vocabulary)
+        words.update(book.ignore)
         self.vocabulary = frozenset(words)
         self._long_words = sorted(w for w in words if len(w) >= 5)
         self._corrections: dict[str, str] = {}

@@ -14,7 +14,7 @@ import math
 import subprocess
 import sys
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from assistant.config import Settings
 from assistant.doctor_checks import CheckResult, Texts
@@ -97,8 +97,13 @@ def _device(sd: Any, name_part: str, kind: str) -> tuple[int | None, str]:
         raise LookupError("none") from None
 
 
-def probe(kind: str, name_part: str, seconds: float) -> dict[str, Any]:
-    """Record from (``input``) or play a tone on (``output``) a device; a plain dict result."""
+def probe(kind: str, name_part: str, seconds: float,
+          emit: Callable[[dict[str, Any]], None] = lambda result: None) -> dict[str, Any]:
+    """Record from (``input``) or play a tone on (``output``) a device; a plain dict result.
+
+    ``emit`` receives the result as soon as it is known, before the stream is
+    closed, so a crash while PortAudio tears down cannot hide a working device.
+    """
     sd = _sounddevice()
     if sd is None:
         return {"state": "no_portaudio"}
@@ -111,30 +116,42 @@ def probe(kind: str, name_part: str, seconds: float) -> dict[str, Any]:
         if kind == "input":
             with sd.RawInputStream(samplerate=rate, device=index, channels=1, dtype="int16") as stream:
                 pcm, _overflowed = stream.read(int(rate * seconds))
-            level = measure_level(bytes(pcm))
-            return {"state": "ok", "device": device_name, "rate": rate, "rms_dbfs": level.rms_dbfs,
-                    "peak": level.peak}
+                level = measure_level(bytes(pcm))
+                result = {"state": "ok", "device": device_name, "rate": rate,
+                          "rms_dbfs": level.rms_dbfs, "peak": level.peak}
+                emit(result)
+            return result
         with sd.RawOutputStream(samplerate=rate, device=index, channels=1, dtype="int16") as stream:
             stream.write(tone(rate, seconds))
-        return {"state": "ok", "device": device_name, "rate": rate}
+            result = {"state": "ok", "device": device_name, "rate": rate}
+            emit(result)
+        return result
     except Exception as error:  # PortAudioError and friends
         return {"state": "failed", "error": (str(error).splitlines() or [type(error).__name__])[0][:80]}
 
 
-def run_probe(kind: str, name_part: str, seconds: float) -> dict[str, Any]:
-    """:func:`probe` in a child process: a broken ALSA set-up can abort PortAudio, and
-    must not take the doctor down with it; the child also sees the current devices."""
+def _probe_once(kind: str, name_part: str, seconds: float) -> dict[str, Any]:
     command = [sys.executable, "-m", "assistant.doctor_audio", kind, name_part, str(seconds)]
     try:
         proc = subprocess.run(command, capture_output=True, text=True, timeout=PROBE_TIMEOUT_S)
     except subprocess.TimeoutExpired:
         return {"state": "failed", "error": f"timeout {PROBE_TIMEOUT_S:.0f} s"}
-    lines = proc.stdout.strip().splitlines()
+    results = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    if results:  # measured; a crash afterwards (tearing down PortAudio) does not matter
+        return json.loads(results[0])
     if proc.returncode < 0:
         return {"state": "crashed", "error": f"Signal {-proc.returncode}"}
-    if proc.returncode != 0 or not lines:
-        return {"state": "failed", "error": f"PortAudio exit {proc.returncode}"}
-    return json.loads(lines[-1])
+    return {"state": "failed", "error": f"PortAudio exit {proc.returncode}"}
+
+
+def run_probe(kind: str, name_part: str, seconds: float) -> dict[str, Any]:
+    """:func:`probe` in a child process: a broken ALSA set-up can abort PortAudio, and
+    must not take the doctor down with it; the child also sees the current devices.
+    A crash is tried once more before it is reported (sound servers hiccup under load)."""
+    found = _probe_once(kind, name_part, seconds)
+    if found["state"] == "crashed":
+        found = _probe_once(kind, name_part, seconds)
+    return found
 
 
 def check_microphone(settings: Settings, texts: Texts, seconds: float = RECORD_SECONDS) -> CheckResult:
@@ -159,5 +176,18 @@ def check_speaker(settings: Settings, texts: Texts) -> CheckResult:
     return texts.result("speaker", True, "ok", ok=True, device=found["device"], data=found)
 
 
-if __name__ == "__main__":  # the child process of run_probe
-    print(json.dumps(probe(sys.argv[1], sys.argv[2], float(sys.argv[3]))), flush=True)
+def _child_main(argv: list[str]) -> None:
+    """The child process of :func:`run_probe`: print the result as one JSON line."""
+    emitted: list[dict[str, Any]] = []
+
+    def emit(result: dict[str, Any]) -> None:
+        emitted.append(result)
+        print(json.dumps(result), flush=True)
+
+    outcome = probe(argv[0], argv[1], float(argv[2]), emit)
+    if not emitted:
+        print(json.dumps(outcome), flush=True)
+
+
+if __name__ == "__main__":
+    _child_main(sys.argv[1:])

@@ -11,6 +11,8 @@ import ast
 import os
 import re
 import shutil
+import threading
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Iterator
@@ -263,6 +265,29 @@ def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseServer]:
     yield from pulse_fixture(tmp_path_factory)
 
 
+@contextmanager
+def _talking(pulse: PulseServer, wav: Path) -> Iterator[None]:
+    """Keep playing ``wav`` into the virtual microphone until the block ends (no timing bets)."""
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.is_set():
+            player = pulse.feed_mic(wav)
+            while player.poll() is None:
+                if stop.wait(0.05):
+                    player.kill()
+                    break
+            player.wait()
+
+    thread = threading.Thread(target=loop, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+
+
 @pytest.mark.slow
 def test_doctor_with_devices_model_and_private_data(tmp_path: Path, pulse: PulseServer) -> None:
     data = tmp_path / "data"
@@ -274,12 +299,8 @@ def test_doctor_with_devices_model_and_private_data(tmp_path: Path, pulse: Pulse
     speech = espeak_wav("Hallo Begleiter. Hörst du mich gut? Ich spreche jetzt eine Weile, "
                         "damit das Mikrofon während der ganzen Prüfung etwas hört. "
                         "Eins, zwei, drei, vier, fünf, sechs, sieben, acht, neun, zehn.", tmp_path / "s.wav")
-    feeding = pulse.feed_mic(speech)
-    try:
+    with _talking(pulse, speech):
         result = run_cli("doctor", "--data-dir", str(data), "--config", str(config), env=pulse.env)
-    finally:
-        feeding.kill()
-        feeding.wait()
     out = result.stdout
     assert "Traceback" not in result.stderr
     assert re.search(r"^✓ Mikrofon: nimmt auf \(.+\)\. Pegel: (gut|leise)", out, re.M), out

@@ -85,13 +85,19 @@ class ScriptTurn:
     stored: dict[str, Any] = field(default_factory=dict)
 
 
+def squeeze(text: str) -> str:
+    """Text without spaces and dashes: phone numbers spoken digit by digit
+    ("0 8 0 0 – 1 1 1") compare equal to their written form ("0800 111")."""
+    return re.sub(r"[\s\u2013-]+", "", text)
+
+
 def turn_problems(step: ScriptTurn, turn: Turn) -> str:
     """Empty when ``turn`` is what ``step`` expects, else what differs."""
     problem = key_mismatch(step.keys, turn) if step.keys is not None else ""
     if step.expect and turn.expect.kind != step.expect:
         problem += f"\nexpected expectation {step.expect}, got {turn.expect.kind}"
     for text in step.contains:
-        if text not in turn.text:
+        if squeeze(text) not in squeeze(turn.text):
             problem += f"\nexpected the text {text!r} in: {turn.text}"
     if step.finished != turn.finished:
         problem += f"\nexpected finished={step.finished}"

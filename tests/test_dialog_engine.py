@@ -20,7 +20,7 @@ from assistant.dialog.turn import Expectation
 from assistant.dialog.variety import VariantPicker
 from assistant.nlu.result import NluResult
 from assistant.store import open_store
-from tests.helpers_dialog import ZONE, prompts, understander
+from tests.helpers_dialog import ZONE, prompts, squeeze, understander
 
 START = datetime(2026, 11, 27, 9, 0)
 
@@ -62,7 +62,7 @@ def test_acute_crisis_interrupts_every_state(state: str, store) -> None:
     for line in STATES[state]:
         engine.handle(line)
     turn = engine.handle("ich will mich umbringen")
-    assert "0800 111 0 111" in turn.text and "112" in turn.text
+    assert "08001110111" in squeeze(turn.text) and "112" in squeeze(turn.text)
     assert store.safety_events.all()[-1].level == "acute"
     assert engine.flow is None or engine.flow.name not in ("checkin", "exercise", "step", "learn", "support")
 
@@ -264,3 +264,20 @@ def test_a_bug_in_a_flow_does_not_end_the_conversation(store, caplog) -> None:
     assert keys(turn) == ["dialog.sorry"] and engine.flow is None
     assert "a bug in a flow" in caplog.text
     assert keys(engine.handle("hallo")) == ["social.greeting"]
+
+
+def test_the_crisis_lines_come_even_when_the_crisis_flow_breaks(store, monkeypatch) -> None:
+    from assistant.dialog.flows import crisis
+
+    monkeypatch.setattr(crisis, "acute_flow", lambda: BrokenStart())
+    engine = make_engine(store)
+    engine.start()
+    turn = engine.handle("ich will mich umbringen")
+    assert "08001110111" in squeeze(turn.text) and "112" in squeeze(turn.text)
+
+
+class BrokenStart(Flow):
+    name = "crisis"
+
+    def start(self, ctx, result):
+        raise RuntimeError("broken crisis flow")

@@ -103,23 +103,28 @@ class Engine:
     # -- one utterance -------------------------------------------------------------------
 
     def handle(self, text: str) -> Turn:
-        """Understand ``text`` and answer it.
+        """Understand ``text`` (with the current expectation and time) and answer it."""
+        return self.handle_result(self.understander.understand(text, self.expect.kind, self.ctx.now()))
+
+    def handle_result(self, result: NluResult) -> Turn:
+        """Answer an utterance that was already understood (e.g. by the voice loop).
 
         A bug in a flow must not end the conversation: it is logged, the flow is
         dropped and the person hears one calm sentence. Errors meant for the person
         (:class:`BegleiterError`, e.g. a full disk) go up to the front end.
         """
         try:
-            return self._handle(text)
+            return self._handle(result)
         except BegleiterError:
             raise
         except Exception:
             LOG.exception("dialogue error while handling an utterance")
             self.flow, self.interrupted = None, None
+            if result.safety == "acute" or result.intent == "crisis":
+                return self._turn((), Outcome(self._crisis_belt()))
             return self._turn((), Outcome((self.say("dialog.sorry"),)))
 
-    def _handle(self, text: str) -> Turn:
-        result = self.understander.understand(text, self.expect.kind, self.ctx.now())
+    def _handle(self, result: NluResult) -> Turn:
         if result.safety == "acute" or result.intent == "crisis":
             self.flow, self.interrupted = None, None
             return self._turn((), self._begin(crisis.acute_flow(), result))
@@ -156,6 +161,14 @@ class Engine:
         if flow is None:
             return Outcome((self.say("dialog.not_yet"),))
         return self._begin(flow, result)
+
+    def _crisis_belt(self) -> tuple[Reply, ...]:
+        """Safety belt when the crisis flow itself failed: calm words and the lines, still."""
+        replies = []
+        for name in ("acute", f"lines_{self.ctx.country}"):
+            key = f"safety.{name}"
+            replies.append(self.say(key if key in self.ctx.prompts else f"dialog.crisis.{name}"))
+        return tuple(replies)
 
     def _social(self, intent: str) -> Outcome:
         reply = self.say(SOCIAL[intent])

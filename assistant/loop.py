@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 GLOBAL_INTENTS = ("stop", "repeat", "help", "later", "slower", "faster", "louder", "quieter")
 GRAMMAR_KINDS = ("yes_no", "scale")
+STOP_WORDS_MAX = 3
 
 
 class Ears(Protocol):
@@ -56,9 +57,9 @@ class Commands:
     """The global voice commands' phrases (from ``intents/``)."""
 
     stop: tuple[str, ...]
-    """Phrases that stop our speech at once ("stopp", "halt", "ruhe")."""
+    """Phrases that stop our speech at once ("stopp", "halt", "ruhe"), as written."""
     phrases: tuple[str, ...]
-    """Every global command phrase, for the per-turn grammar."""
+    """Every global command phrase as written (umlauts kept), for the per-turn grammar."""
 
     @classmethod
     def from_intents(cls, folder: Path) -> "Commands":
@@ -66,12 +67,17 @@ class Commands:
         book = getattr(loaded, "intents", None) or {intent.name: intent for intent in loaded}
         spoken = {name: getattr(intent, "shown", intent.phrases) for name, intent in book.items()}
         phrases = tuple(p for name in GLOBAL_INTENTS for p in spoken.get(name, ()))
-        stop = book.get("stop")
-        return cls(tuple(stop.phrases) if stop else (), phrases)
+        return cls(tuple(spoken.get("stop", ())), phrases)
 
     def is_stop(self, text: str) -> bool:
-        words = f" {fold(text)} "
-        return any(f" {phrase} " in words for phrase in self.stop)
+        """True when ``text`` is a stop phrase, or a short utterance (up to
+        :data:`STOP_WORDS_MAX` words) containing one ("stopp bitte"), not a sentence
+        that happens to contain the word ("ich will aufhören zu grübeln")."""
+        folded = fold(text)
+        if len(folded.split()) > STOP_WORDS_MAX:
+            return False
+        padded = f" {folded} "
+        return any(f" {fold(phrase)} " in padded for phrase in self.stop)
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ def check_vocabulary(model: Any, loop: Any) -> list[str]:
     """Words of the wake phrase and the yes/no and scale grammars the model lacks (logged)."""
     from assistant.dialog.turn import Expectation
     from assistant.speech.stt import missing_words
-    phrases = list(loop.wake.grammar)
+    phrases = [*loop.wake.grammar, *loop.commands.stop]
     for kind in ("yes_no", "scale"):
         phrases.extend(loop.grammar_for(Expectation(kind)) or [])
     missing = missing_words(model, phrases)

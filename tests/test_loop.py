@@ -304,3 +304,9 @@ def test_voice_commands_change_the_spoken_rate_and_volume(data_dir: Path, speake
     assert spy.voices[0] == (speech.rate, speech.volume)
     assert spy.voices[1][0] < speech.rate and spy.voices[1][1] == speech.volume
     assert spy.voices[2][0] == spy.voices[1][0] and spy.voices[2][1] > speech.volume
+
+
+def test_stop_phrases_are_recognised_only_as_short_commands() -> None:
+    assert COMMANDS.is_stop("Stopp!") and COMMANDS.is_stop("ruhe bitte jetzt")
+    assert not COMMANDS.is_stop("ich will nicht halt sagen, sondern weiterreden")
+    assert not COMMANDS.is_stop("weiter")

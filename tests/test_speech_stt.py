@@ -22,7 +22,7 @@ KO_NO = "아니요"
 
 
 def test_grammar_json_keeps_umlauts_and_ends_with_unk() -> None:
-    text = grammar_json(["Ja", "nein", "grüß dich", "ja", "[unk]"])
+    text = grammar_json(["Ja", "nein", " grüß  dich", "ja", "[unk]"])
     assert text == '["ja", "nein", "grüß dich", "[unk]"]'
     assert "\\u" not in text and json.loads(text)[-1] == "[unk]"
 

@@ -76,7 +76,8 @@ def missing_words(model: Any, phrases: Iterable[str]) -> list[str]:
 
 def grammar_json(phrases: Sequence[str]) -> str:
     """The grammar as Vosk wants it: a JSON list, ``[unk]`` last, umlauts kept."""
-    unique = list(dict.fromkeys(p.strip().lower() for p in phrases if p.strip() and p != UNKNOWN))
+    cleaned = (" ".join(p.lower().split()) for p in phrases)  # Vosk splits on single spaces
+    unique = list(dict.fromkeys(p for p in cleaned if p and p != UNKNOWN))
     return json.dumps([*unique, UNKNOWN], ensure_ascii=False)
 
 

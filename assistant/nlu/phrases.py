@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import DataFileError
+from assistant.nlu.normalize import LEADING_FILLERS
 from assistant.nlu.templates import Alternatives, Sequence, TemplateError, expand, parse
 
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
@@ -64,8 +65,16 @@ class IntentBook:
 
 
 def fold_phrase(phrase: str, ignore: frozenset[str] = frozenset()) -> str:
-    """Template output (already clean) to matching form."""
-    return " ".join(w for w in phrase.lower().translate(_FOLD).split() if w not in ignore)
+    """Template output (already clean) to matching form, treated like an utterance.
+
+    Same rules as :func:`assistant.nlu.normalize.tokenize` plus ``Matcher.strip``:
+    leading fillers go when more words follow; ignore-words go unless nothing would be left.
+    """
+    words = phrase.lower().translate(_FOLD).split()
+    while len(words) > 1 and words[0] in LEADING_FILLERS:
+        words.pop(0)
+    kept = [w for w in words if w not in ignore]
+    return " ".join(kept or words)
 
 
 def load_intents(folder: Path) -> IntentBook:

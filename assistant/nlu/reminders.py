@@ -57,7 +57,7 @@ def extract_what(shown: Sequence[str], folded: Sequence[str], used: frozenset[in
 def _anchor(pairs: list[tuple[str, str]]) -> tuple[str, list[tuple[str, str]]]:
     for k, (word, _) in enumerate(pairs):
         nxt = pairs[k + 1][0] if k + 1 < len(pairs) else ""
-        if word in ("daran", "dran"):
+        if word in ("daran", "dran") and nxt != "dass":
             return "zu", pairs[k + 1:]
         if word == "dass" or (word in ("das", "ob") and nxt in _PRONOUNS):
             return "dass", pairs[k + 1:]

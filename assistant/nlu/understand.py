@@ -99,7 +99,7 @@ class Understander:
         if expect == "none" and self._only_a_number(words):
             return Match("scale_answer", 0.85, "number")
         part = self.matcher.contained(stripped) if whole is None else None
-        if part and (cue is None or part.weight > cue.weight):
+        if part and (cue is None or part.weight >= cue.weight + 1):
             cue = part
         if whole and cue and whole.intent != cue.intent and whole.confidence < FUZZY_OVER_CUE:
             return cue

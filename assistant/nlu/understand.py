@@ -68,6 +68,8 @@ class Understander:
             return NluResult(text, None, 0.0, {}, level)
         words = self.matcher.correct(tokens.folded)
         match = self._choose(words, expect)
+        if match is not None and match.intent == "scale_answer" and self._value(words, tokens) is None:
+            match = None  # a rating frame without a rating ("ein anderes mal vielleicht")
         if match is None or match.confidence < MIN_CONFIDENCE:
             return NluResult(text, None, match.confidence if match else 0.0, {}, level)
         moment = now or self._system_clock().now()
@@ -146,8 +148,7 @@ class Understander:
         """Slots from the original words (times, content) or the corrected ones (topics, scale words)."""
         said = tokens.folded
         if intent == "scale_answer":
-            value = scale_number(said)
-            return {"value": value if value is not None else self._scale_word(words)}
+            return {"value": self._value(words, tokens)}
         if intent == "reminder_set":
             when = find_when(said, now)
             used = when.used if when else frozenset()
@@ -161,6 +162,11 @@ class Understander:
         if intent == "answer":
             return {"text": _plain(text)}
         return {}
+
+    def _value(self, words: tuple[str, ...], tokens: Tokens) -> int | None:
+        """The 0-10 rating: a number as said, else a scale phrase."""
+        value = scale_number(tokens.folded)
+        return value if value is not None else self._scale_word(words)
 
     def _cancel_slots(self, shown: Sequence[str], words: tuple[str, ...], now: datetime) -> dict[str, Any]:
         slots: dict[str, Any] = {}

@@ -7,7 +7,7 @@ file in and the folder is fsynced. At every instant the live file is either
 the old or the new complete document.
 
 On load the file is validated (UTF-8, JSON, the table shape, a ``meta``
-table). A bad file is moved aside as ``NAME.corrupt-YYYYMMDDTHHMMSS`` (0600)
+table). A bad file is moved aside as ``NAME.corrupt-YYYYMMDDTHHMMSSZ`` (0600)
 and the backup restored; the :class:`Recovery` is reported to the store, which
 tells the person. Only when there is no good copy at all does the file start
 empty, and that too is reported, never silent.
@@ -20,12 +20,13 @@ import json
 import logging
 import os
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from tinydb.storages import Storage
 
+from assistant.clock import SystemClock
 from assistant.store.errors import StoreReadOnlyError, StoreWriteError
 from assistant.store.migrations import SCHEMA_VERSION, migrate
 
@@ -167,11 +168,11 @@ def new_document(kind: str) -> Document:
 
 
 def move_aside(path: Path, stamp: datetime) -> Path:
-    """Rename a damaged file to ``NAME.corrupt-STAMP`` (0600) and return the new path."""
-    target = path.with_name(f"{path.name}.corrupt-{stamp:%Y%m%dT%H%M%S}")
+    """Rename a damaged file to ``NAME.corrupt-YYYYMMDDTHHMMSSZ`` (UTC, 0600); return the new path."""
+    target = path.with_name(f"{path.name}.corrupt-{stamp:%Y%m%dT%H%M%SZ}")
     counter = 1
     while target.exists():
-        target = path.with_name(f"{path.name}.corrupt-{stamp:%Y%m%dT%H%M%S}-{counter}")
+        target = path.with_name(f"{path.name}.corrupt-{stamp:%Y%m%dT%H%M%SZ}-{counter}")
         counter += 1
     os.chmod(path, FILE_MODE)
     os.replace(path, target)
@@ -209,7 +210,7 @@ def _recover(path: Path, kind: str, reason: str, read_only: bool,
         document, restored = None, None
     moved = None
     if not read_only:
-        stamp = datetime.now()
+        stamp = SystemClock(timezone.utc).now()  # real time of discovery, for the file name
         if path.exists():
             moved = move_aside(path, stamp)
         if document is None and backup.exists():

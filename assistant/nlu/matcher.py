@@ -151,7 +151,7 @@ class Matcher:
     def contained(self, words: Sequence[str], allowed: Collection[str] | None = None) -> Match | None:
         """The longest phrase (2+ words) that occurs as a run of words inside the utterance.
 
-        Counts only when it covers at least half of the words ("hallo wie geht es dir heute").
+        Counts only when it covers more than half of the words ("hallo wie geht es dir heute").
         """
         best: tuple[int, str] | None = None
         for start in range(len(words)):
@@ -162,7 +162,7 @@ class Matcher:
                 if owner is not None and (allowed is None or owner in allowed):
                     best = (size, owner)
                     break
-        if best is None or best[0] * 2 < len(words):
+        if best is None or best[0] * 2 <= len(words):
             return None
         coverage = best[0] / len(words)
         return Match(best[1], round(min(0.95, 0.6 + 0.35 * coverage), 3), "part",

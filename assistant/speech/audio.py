@@ -115,6 +115,7 @@ class Microphone:
         self._lost = False
         self._on_notice = on_notice
         self._closed = False
+        self._retry_at = 0.0
 
     def _callback(self, indata: Any, frames: int, timing: Any, status: Any) -> None:
         if status.input_overflow:
@@ -138,9 +139,10 @@ class Microphone:
     def read(self, timeout: float) -> bytes | None:
         """The next block of audio, or ``None`` when none came within ``timeout``."""
         if self._stream is None or not self._stream.active:
-            self._recover()
+            if time.monotonic() >= self._retry_at:
+                self._recover()
             if self._stream is None:
-                time.sleep(min(timeout, REOPEN_WAIT_S))
+                time.sleep(max(0.0, min(timeout, self._retry_at - time.monotonic())))
                 return None
         try:
             block = self._queue.get(timeout=timeout)
@@ -165,6 +167,7 @@ class Microphone:
             self.open()
         except Exception as error:  # PortAudioError and friends: wait for the device
             self._stream = None
+            self._retry_at = time.monotonic() + REOPEN_WAIT_S
             self._announce_lost(error)
 
     def _announce_lost(self, error: object = "stream stopped") -> None:
@@ -183,6 +186,7 @@ class Microphone:
             self.open()
         except Exception:
             self._stream = None
+            self._retry_at = time.monotonic() + REOPEN_WAIT_S
             return
         log.warning("microphone is back")
         self._lost = False

@@ -73,7 +73,7 @@ def test_acute_response_is_calm_and_complete(form: str) -> None:
 @pytest.mark.parametrize("form", ADDRESS_FORMS)
 def test_concern_question_is_direct(form: str) -> None:
     for text in _texts("concern_ask", form):
-        assert text.endswith("?") and text.count("?") <= 2
+        assert text.endswith("?") and text.count("?") == 1
         assert "Leben zu nehmen" in text
 
 
@@ -91,7 +91,7 @@ def test_short_sentences_and_one_question_per_prompt() -> None:
         if prompt.key.startswith("safety.slow_"):
             continue  # digits spoken one by one: long, but each group is short
         for text in (*prompt.du, *prompt.sie):
-            assert text.count("?") <= 2, (prompt.key, text)
+            assert text.count("?") <= 1, (prompt.key, text)
             for sentence in re.split(r"(?<=[.!?])\s+", text):
                 words = [w for w in sentence.split() if not re.fullmatch(r"[\d–]+", w)]
                 assert len(words) <= 20, (prompt.key, sentence)

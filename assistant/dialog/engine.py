@@ -194,6 +194,8 @@ class Engine:
             return outcome
         self.flow = None
         if outcome.handover is not None:
+            if outcome.handover.name == "crisis":  # acute (e.g. "ja" to the concern question): never resume
+                self.interrupted = None
             following = self._begin(outcome.handover, None)
             return Outcome((*outcome.replies, *following.replies), following.expect, following.done)
         if outcome.resume and self.interrupted is not None:

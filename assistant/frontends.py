@@ -20,7 +20,7 @@ def start_default(args: argparse.Namespace) -> int:
     app = build_app(args.config, args.data_dir, args.now)
     reason = voice_ready(app)
     if reason is None:
-        return run_voice(args)
+        return run_voice(args, app)
     engine = app.engine()
     print(engine.say(reason).text, flush=True)
     return run_chat(engine)

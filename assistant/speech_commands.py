@@ -54,8 +54,11 @@ def check_vocabulary(model: Any, loop: Any) -> list[str]:
     return missing
 
 
-def run_voice(args: argparse.Namespace) -> int:
-    """``run``: the voice loop until SIGINT/SIGTERM (or end of input with push-to-talk)."""
+def run_voice(args: argparse.Namespace, app: App | None = None) -> int:
+    """``run``: the voice loop until SIGINT/SIGTERM (or end of input with push-to-talk).
+
+    ``app`` is the one already built by the caller (the store allows one per data dir).
+    """
     from assistant.loop import Commands, LoopOptions, VoiceLoop
     from assistant.speech.audio import Microphone, Playback
     from assistant.speech.ears import MicEars
@@ -63,7 +66,7 @@ def run_voice(args: argparse.Namespace) -> int:
     from assistant.speech.tts import TTS_RATE, Speaker
     from assistant.speech.wake import PushToTalk
 
-    app = build_app(args.config, args.data_dir, args.now)
+    app = app or build_app(args.config, args.data_dir, args.now)
     _setup_logging(app.settings)
     speech = app.settings.speech
     model = load_model(app.settings.model_dir)
@@ -135,17 +138,16 @@ def run_say(args: argparse.Namespace) -> int:
 
 def run_listen(args: argparse.Namespace) -> int:
     """``listen --wav FILE [--grammar ...]``: print the transcript of a WAV file."""
-    from assistant.speech.stt import load_model, missing_words, transcribe_wav
+    from assistant.speech.stt import load_model, missing_words, open_wav, transcribe_wav
     settings = load_settings(args.config, args.data_dir)
+    path = Path(args.wav)
+    open_wav(path).close()  # a wrong file is reported before the slow model load
     model = load_model(settings.model_dir)
     phrases = _grammar_phrases(args.grammar)
     if phrases is not None:
         missing = missing_words(model, phrases)
         if missing:
             print(f"Diese Wörter kennt das Modell nicht: {', '.join(missing)}", file=sys.stderr)
-    path = Path(args.wav)
-    if not path.is_file():
-        raise BegleiterError(f"Die Datei {path} gibt es nicht.")
     print(" ".join(transcribe_wav(model, path, phrases)), flush=True)
     return 0
 

@@ -171,3 +171,24 @@ def test_run_wakes_hears_and_answers_through_the_speaker(pulse: PulseServer, tmp
     assert "final -> first audio" in logged
     assert "missing from the model's vocabulary" in logged          # German words, Korean model
     assert len([s for s in samples if abs(s) > 500]) > 16000 * 0.5   # our voice reached the speaker
+
+
+def test_no_subcommand_starts_the_voice_loop_when_model_and_microphone_exist(pulse: PulseServer,
+                                                                              tmp_path: Path) -> None:
+    model = vosk_test_model()
+    if model is None:
+        pytest.skip(NO_MODEL_REASON)
+    config = tmp_path / "config.toml"
+    config.write_text(f'[speech]\nmodel_dir = "{model}"\nactivation = "push_to_talk"\n', encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "assistant", "--config", str(config),
+                             "--data-dir", str(tmp_path / "data")], env=pulse.env, cwd=ROOT, text=True,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        first = proc.stdout.readline()
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert "Eingabetaste" in first                       # the voice loop's "ready", not the chat
+    assert proc.returncode == 0

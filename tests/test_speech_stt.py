@@ -35,6 +35,7 @@ def test_clean_text_drops_unknown_tokens() -> None:
 def test_missing_model_is_a_german_error(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="kein Vosk-Sprachmodell"):
         load_model(tmp_path / "nichts")
+    espeak_wav("hallo", tmp_path / "x.wav")
     proc = run_cli("listen", "--wav", str(tmp_path / "x.wav"), "--data-dir", str(tmp_path / "d"))
     assert proc.returncode == 2 and "begleiter setup" in proc.stderr and "Traceback" not in proc.stderr
 

@@ -151,15 +151,23 @@ class Transcriber:
         return Heard("final", text, time.monotonic(), time.monotonic()) if text else None
 
 
-def transcribe_wav(model: Any, path: Path, phrases: Sequence[str] | None = None) -> list[str]:
-    """Every final transcript of a 16-bit mono WAV file."""
+def open_wav(path: Path) -> wave.Wave_read:
+    """Open a 16-bit mono WAV file, or fail with one German sentence."""
+    if not path.is_file():
+        raise BegleiterError(f"Die Datei {path} gibt es nicht.")
     try:
         wav = wave.open(str(path), "rb")
     except (OSError, wave.Error, EOFError):
         raise BegleiterError(f"Die Datei {path} ist keine lesbare WAV-Datei.") from None
-    with wav:
-        if wav.getnchannels() != 1 or wav.getsampwidth() != 2:
-            raise BegleiterError(f"Die Datei {path} muss 16 Bit mono sein.")
+    if wav.getnchannels() != 1 or wav.getsampwidth() != 2:
+        wav.close()
+        raise BegleiterError(f"Die Datei {path} muss 16 Bit mono sein.")
+    return wav
+
+
+def transcribe_wav(model: Any, path: Path, phrases: Sequence[str] | None = None) -> list[str]:
+    """Every final transcript of a 16-bit mono WAV file."""
+    with open_wav(path) as wav:
         transcriber = Transcriber(model, wav.getframerate())
         transcriber.set_grammar(phrases)
         texts: list[str] = []

@@ -132,3 +132,27 @@ def test_spoken_texts_are_short_and_ask_at_most_one_question() -> None:
 ])
 def test_content_is_read_back_in_the_persons_address_form(address: str, what: str, spoken: str) -> None:
     assert addressed(BOOK, address, what) == spoken
+
+
+def test_an_utterance_said_before_the_reminder_is_never_taken_as_its_answer(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[general]\ntimezone = "Europe/Berlin"\n', encoding="utf-8")
+    app = build_app(str(config), str(tmp_path / "data"), "2026-11-27T08:58")
+    try:
+        app.store.settings.update(onboarding_done=True)
+        app.store.reminders.add("Spaziergang", datetime(2026, 11, 27, 9, 0, tzinfo=BERLIN), "daily")
+        engine = app.engine(seed=2)
+        assert not any(r.key.startswith("reminders.") for r in engine.start().replies)
+        engine.handle("nein")  # declines the check-in offer
+        app.clock.advance(timedelta(minutes=3))
+        turn = engine.handle("nein")  # meant for nothing in particular, said as the reminder falls due
+        assert turn.replies[0].key == "reminders.due"
+        [waiting] = app.store.reminders.active()
+        assert (waiting.when.day, waiting.times_spoken) == (27, 1)  # not skipped by that "nein"
+        answer = engine.handle("nicht heute")
+        assert [r.key for r in answer.replies] == ["reminders.skipped"]
+        assert "morgen, Samstag, um 9 Uhr" in answer.replies[0].text
+        [moved] = app.store.reminders.active()
+        assert (moved.when.day, moved.times_spoken) == (28, 0)
+    finally:
+        app.store.close()

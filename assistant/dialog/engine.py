@@ -57,6 +57,9 @@ class Engine:
         self.interrupted: Flow | None = None
         self.expect = Expectation()
         self.last: Turn | None = None
+        self.waiting: Flow | None = None
+        """A flow a proactive source asked for (a due reminder's answer); it becomes active
+        after this turn's utterance was handled, so that utterance is never taken as its answer."""
 
     @property
     def address(self) -> str:
@@ -73,7 +76,7 @@ class Engine:
         if not self.ctx.memory.setting("onboarding_done", False):
             return self._turn(lead, self._begin(OnboardingFlow(CheckinFlow), None))
         welcome = (*lead, self.say("social.welcome"))
-        if self.flow is None:
+        if self.flow is None and self.waiting is None:
             offer = self._idle_offer()
             if offer is not None:
                 return self._turn(welcome, self._begin(offer, None))
@@ -210,11 +213,15 @@ class Engine:
         for source in self.proactive:
             said = source(self.ctx, self.flow)
             replies.extend(said.replies)
-            if said.flow is not None and self.flow is None:
-                self.flow = said.flow
+            if said.flow is not None and self.flow is None and self.waiting is None:
+                self.waiting = said.flow
         return tuple(replies)
 
     def _turn(self, lead: tuple[Reply, ...], outcome: Outcome, finished: bool = False) -> Turn:
+        waiting, self.waiting = self.waiting, None
+        if waiting is not None and self.flow is None and not finished:
+            self.flow = waiting
+            outcome = Outcome(outcome.replies, waiting.start(self.ctx, None).expect)
         self.expect = outcome.expect if self.flow is not None else Expectation()
         turn = Turn((*lead, *outcome.replies), self.expect, finished)
         self.last = turn

@@ -30,7 +30,8 @@ TRAILING_TRIM = frozenset({"erinnern", "erinnerst", "erinnert", "erinnere", "zu"
                            "du", "dran", "daran", "und", "an", "um", "bescheid", "sagen", "geben", "ob",
                            "loeschen", "entfernen", "streichen", "weg", "vergessen", "denken", "wecken",
                            "machen", "vorbei", "ja", "okay", "noch", "stellen", "setzen", "gibst", "sagst", "nicht",
-                           "mehr", "kann", "koennen", "brauche", "brauch", "ich", "bin", "sollst"})
+                           "mehr", "kann", "koennen", "brauche", "brauch", "ich", "bin", "sollst", "werden",
+                           "wirst", "lassen"})
 _PRONOUNS = frozenset({"ich", "wir"})
 _MODALS = frozenset({"muss", "soll", "will", "moechte", "sollte", "kann", "darf", "muesste", "wollte", "werde"})
 _ZU_INFINITIVE = re.compile(

@@ -192,10 +192,22 @@ def _day_at(tokens: Sequence[str], i: int, word: str, before: str, parts: TimePa
             parts.daypart = DAYPARTS[nxt]
             return _mark(parts, start, i + 2)
         return _mark(parts, start, i + 1)
+    compound = _weekday_daypart(word)
+    if compound is not None:
+        parts.weekday, parts.daypart = compound
+        return _mark(parts, i, i + 1)
     if word == "wochenende" and before in ("am", "naechstes", "das", "diesem", "naechsten"):
         parts.weekday = 5
         return _mark(parts, i, i + 1)
     return i
+
+
+def _weekday_daypart(word: str) -> tuple[int, str] | None:
+    """"montagabend" -> (0, "evening")."""
+    for name, day in WEEKDAYS.items():
+        if word.startswith(name) and word[len(name):] in DAYPARTS:
+            return day, DAYPARTS[word[len(name):]]
+    return None
 
 
 def _clock_at(tokens: Sequence[str], i: int, word: str, before: str, parts: TimeParts) -> int:
@@ -207,7 +219,8 @@ def _clock_at(tokens: Sequence[str], i: int, word: str, before: str, parts: Time
     if clock is None:
         return i
     (hour, minute), end = clock
-    parts.hour, parts.minute = hour, minute
+    if parts.hour is None:  # "um acht und um zwanzig uhr": the first time counts
+        parts.hour, parts.minute = hour, minute
     return _mark(parts, i, end)
 
 

@@ -18,7 +18,7 @@ DAYPARTS = {"frueh": "morning", "morgens": "morning", "morgen": "morning", "frue
             "nachmittag": "afternoon", "nachmittags": "afternoon", "abend": "evening",
             "abends": "evening", "nacht": "night", "nachts": "night"}
 DAYPART_HOURS = {"morning": 8, "forenoon": 10, "noon": 12, "afternoon": 15, "evening": 19, "night": 22}
-INTRO = frozenset({"um", "gegen", "ab"})
+INTRO = frozenset({"um", "gegen", "ab", "punkt"})
 RELATIVE_UNITS = {"minute": timedelta(minutes=1), "minuten": timedelta(minutes=1),
                   "min": timedelta(minutes=1), "stunde": timedelta(hours=1),
                   "stunden": timedelta(hours=1), "std": timedelta(hours=1),

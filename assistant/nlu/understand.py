@@ -37,7 +37,7 @@ GRAMMAR_INTENTS = {"yes_no": ("yes", "no", "skip"), "scale": ("skip",)}
 _TIME_WORDS = (set(WEEKDAYS) | set(WEEKDAY_ADVERBS) | set(DAYPARTS) | set(RELATIVE_UNITS)
                | {"heute", "morgen", "uebermorgen", "uhr", "halb", "halbe", "halben", "viertel", "dreiviertel",
                   "taeglich", "werktags", "jeden", "woechentlich", "einhalb", "anderthalb", "einer", "einem",
-                  "naechsten", "kommenden", "wochenende", "mitternacht", "minuten", "stunden"})
+                  "naechsten", "kommenden", "wochenende", "mitternacht", "minuten", "stunden", "punkt"})
 
 
 class Understander:

@@ -281,3 +281,14 @@ class BrokenStart(Flow):
 
     def start(self, ctx, result):
         raise RuntimeError("broken crisis flow")
+
+
+@pytest.mark.parametrize("words", ["kaum", "ich bin total erschöpft", "nicht viel"])
+def test_low_energy_in_words_counts_as_low(words: str, store) -> None:
+    engine = make_engine(store)
+    engine.start()
+    engine.handle("ja")
+    engine.handle("fünf")
+    assert keys(engine.handle(words)) == ["checkin.ask_contact"]
+    engine.handle("nein")
+    assert store.checkins.all()[0].energy <= 3

@@ -18,7 +18,7 @@ from assistant.dialog.context import Context
 from assistant.dialog.flows import FlowFactory, crisis, default_registry
 from assistant.dialog.flows.base import Flow, Outcome
 from assistant.dialog.flows.checkin import CheckinFlow
-from assistant.dialog.flows.exercise import ExerciseFlow, paused_exercise
+from assistant.dialog.flows.exercise import ExerciseFlow, forget_paused_exercise, paused_exercise
 from assistant.dialog.flows.offer import OfferFlow
 from assistant.dialog.flows.onboarding import OnboardingFlow
 from assistant.dialog.globals import GLOBAL_INTENTS, handle_global
@@ -98,7 +98,7 @@ class Engine:
         if paused and not memory.said_today("exercise_dialog.offer_resume", now):
             title = self.ctx.prompts[paused[0].title_key].variants(self.address)[0]
             return OfferFlow("exercise_dialog.offer_resume", lambda: ExerciseFlow(paused[0].id),
-                             ("exercise",), title=title)
+                             ("exercise",), on_decline=forget_paused_exercise, title=title)
         if not memory.checked_in_today(now) and not memory.said_today("dialog.offer_checkin", now):
             return OfferFlow("dialog.offer_checkin", CheckinFlow, ("checkin",))
         return None

@@ -27,6 +27,11 @@ def paused_exercise(ctx: "Context") -> tuple[Exercise, int] | None:
     return exercise, index
 
 
+def forget_paused_exercise(ctx: "Context") -> None:
+    """The person does not want to continue: no more offers to resume it."""
+    ctx.memory.set_setting(PAUSED, None)
+
+
 def choose_exercise(ctx: "Context") -> Exercise | None:
     """The exercise whose outro was heard longest ago (never heard first)."""
     if not ctx.content.exercises:

@@ -17,12 +17,14 @@ class OfferFlow(Flow):
     name = "offer"
 
     def __init__(self, key: str, target: Callable[[], Flow], accept_intents: tuple[str, ...] = (),
-                 declined_key: str = "dialog.offer_declined", lead: tuple = (), **data: object) -> None:
+                 declined_key: str = "dialog.offer_declined", lead: tuple = (),
+                 on_decline: "Callable[[Context], None] | None" = None, **data: object) -> None:
         self.key = key
         self.target = target
         self.accept_intents = ("yes", *accept_intents)
         self.declined_key = declined_key
         self.lead = lead
+        self.on_decline = on_decline
         self.data = data
 
     def start(self, ctx: "Context", result: NluResult | None) -> Outcome:
@@ -35,6 +37,8 @@ class OfferFlow(Flow):
         if result.intent in self.accept_intents:
             return Outcome((), done=True, handover=self.target())
         if result.intent in ("no", "skip"):
+            if self.on_decline is not None:
+                self.on_decline(ctx)
             return Outcome((ctx.say(self.declined_key),), done=True)
         if result.intent is None:
             return self.unclear(ctx, "dialog.unclear_yes_no", YES_NO)

@@ -109,11 +109,12 @@ class CheckinFlow(Flow):
     def _scale(self, ctx: "Context", result: NluResult) -> Outcome:
         if result.intent == "skip":
             return self._store_and_next(ctx, None, (ctx.say("checkin.skipped"),))
+        if self.state == "energy":
+            # Energy words from the prompt data win: they know "nicht viel" is little.
+            worded = energy_from_words(ctx, result.text)
+            if worded is not None:
+                return self._store_and_next(ctx, worded, ())
         value = scale_value(result)
-        if value is None and self.state == "energy":
-            value = energy_from_words(ctx, result.text)
-            if value is not None:
-                return self._store_and_next(ctx, value, ())
         if value is None:
             return self.unclear(ctx, f"checkin.unclear_{self.state}", SCALE)
         if result.confidence < CONFIRM_BELOW:

@@ -121,6 +121,13 @@ def test_positions() -> None:
     assert find_position(tokenize("die erinnerung an anna").folded) is None
 
 
+def test_split_compounds_are_joined(nlu: Understander) -> None:
+    joined = nlu.matcher.join_compounds(tokenize("eine selbst hilfe gruppe über morgen"))
+    assert joined.folded == ("eine", "selbsthilfegruppe", "uebermorgen")
+    assert joined.shown == ("eine", "selbsthilfegruppe", "übermorgen")
+    assert nlu.matcher.join_compounds(tokenize("wie so")).folded == ("wie", "so")
+
+
 def test_free_text_only_takes_whole_commands(nlu: Understander) -> None:
     assert nlu.understand("ich will aufhören zu grübeln", "free_text", THURSDAY).intent == "answer"
     assert nlu.understand("hör auf", "free_text", THURSDAY).intent == "stop"

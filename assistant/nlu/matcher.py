@@ -22,11 +22,14 @@ from typing import Collection, Iterable, Sequence
 
 from rapidfuzz import fuzz, process
 
+from assistant.nlu.normalize import Tokens
 from assistant.nlu.phrases import IntentBook, fold_phrase
 
 EXACT_CONFIDENCE = 0.98
 FUZZY_MIN_RATIO = 78.0
 CORRECTION_MIN_RATIO = 84.0
+MIN_COMPOUND = 7
+"""Only joined words this long count as a compound (avoids "wie so" -> "wieso" surprises)."""
 MAX_FUZZY_CHARS = 60
 MAX_FUZZY_WORDS = 7
 """Longer utterances are matched by cues only (a near-miss of a long phrase means little)."""
@@ -86,6 +89,20 @@ class Matcher:
         self.vocabulary = frozenset(words)
         self._long_words = sorted(w for w in words if len(w) >= 5)
         self._corrections: dict[str, str] = {}
+
+    def join_compounds(self, tokens: Tokens) -> Tokens:
+        """Join words Vosk split apart when the joined word is known ("selbst hilfe gruppe")."""
+        folded, shown = list(tokens.folded), list(tokens.shown)
+        index = 0
+        while index < len(folded) - 1:
+            for size in (3, 2):
+                joined = "".join(folded[index:index + size])
+                if len(folded) - index >= size and len(joined) >= MIN_COMPOUND and joined in self.vocabulary:
+                    folded[index:index + size] = [joined]
+                    shown[index:index + size] = ["".join(shown[index:index + size])]
+                    break
+            index += 1
+        return Tokens(tuple(folded), tuple(shown))
 
     def correct(self, words: Sequence[str]) -> tuple[str, ...]:
         """Replace unknown words by a very close known word (misheard or mistyped)."""

@@ -63,7 +63,7 @@ class Understander:
         level = safety.assess(text)
         if level == "acute":
             return NluResult(text, "crisis", 1.0, {}, "acute")
-        tokens = tokenize(text)
+        tokens = self.matcher.join_compounds(tokenize(text))
         if not tokens.folded:
             return NluResult(text, None, 0.0, {}, level)
         words = self.matcher.correct(tokens.folded)

@@ -20,7 +20,7 @@ _DECIMAL = re.compile(r"(\d+),(\d+)")
 _RANGE = re.compile(r"(\d+)\s*[-–]\s*(\d+)")
 _GLUED = re.compile(r"(\d)([^\W\d_]{2,})|([^\W\d_]{2,})(\d)")
 FILLERS = frozenset({"äh", "aeh", "ähm", "aehm", "öhm", "oehm", "hm", "hmm", "hmmm", "ähh", "aehh",
-                     "öh", "oeh", "ehm", "em", "mhm"})
+                     "öh", "oeh", "ehm", "em", "mhm", "puh", "pff", "pfff", "uff"})
 LEADING_FILLERS = frozenset({"also", "und", "naja"})
 """Dropped only at the very start when more words follow ("also ja" -> "ja")."""
 MAX_TOKENS = 120

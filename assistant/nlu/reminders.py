@@ -30,7 +30,7 @@ TRAILING_TRIM = frozenset({"erinnern", "erinnerst", "erinnert", "erinnere", "zu"
                            "du", "dran", "daran", "und", "an", "um", "bescheid", "sagen", "geben", "ob",
                            "loeschen", "entfernen", "streichen", "weg", "vergessen", "denken", "wecken",
                            "machen", "vorbei", "ja", "okay", "noch", "stellen", "setzen", "gibst", "sagst", "nicht",
-                           "mehr", "kann", "koennen", "brauche", "brauch", "ich", "bin", "sollst", "werden",
+                           "mehr", "kann", "koennen", "brauche", "brauch", "ich", "bin", "sollst", "werden", "mich", "mir",
                            "wirst", "lassen"})
 _PRONOUNS = frozenset({"ich", "wir"})
 _MODALS = frozenset({"muss", "soll", "will", "moechte", "sollte", "kann", "darf", "muesste", "wollte", "werde"})
@@ -58,8 +58,9 @@ def extract_what(shown: Sequence[str], folded: Sequence[str], used: frozenset[in
 def _anchor(pairs: list[tuple[str, str]]) -> tuple[str, list[tuple[str, str]]]:
     for k, (word, _) in enumerate(pairs):
         nxt = pairs[k + 1][0] if k + 1 < len(pairs) else ""
-        if word in ("daran", "dran") and nxt != "dass":
-            return "zu", pairs[k + 1:]
+        if word in ("daran", "dran"):
+            later = [j for j in range(k + 1, len(pairs)) if pairs[j][0] == "dass"]
+            return ("dass", pairs[later[0] + 1:]) if later else ("zu", pairs[k + 1:])
         if word == "dass" or (word in ("das", "ob") and nxt in _PRONOUNS):
             return "dass", pairs[k + 1:]
         if word in ("an", "ans") and nxt and nxt not in ("mich", "dich"):

@@ -33,6 +33,9 @@ YES_NO_MIN_RATIO = 85.0
 FUZZY_OVER_CUE = 0.87
 """A near-miss of a whole phrase beats a cue of another intent only when it is this close."""
 SCALE_INTERRUPTS = frozenset(GLOBAL_INTENTS + ("skip", "next", "goodbye", "no"))
+CANCEL_LEADING = frozenset({"zum", "zur", "fuer", "von", "vom", "mit", "beim", "bei", "ueber", "den", "die",
+                            "das", "dem", "der"})
+"""Words dropped before the content of a reminder to cancel ("mit dem arzt" -> "arzt")."""
 GRAMMAR_INTENTS = {"yes_no": ("yes", "no", "skip"), "scale": ("skip",)}
 _TIME_WORDS = (set(WEEKDAYS) | set(WEEKDAY_ADVERBS) | set(DAYPARTS) | set(RELATIVE_UNITS)
                | {"heute", "morgen", "uebermorgen", "uhr", "halb", "halbe", "halben", "viertel", "dreiviertel",
@@ -176,8 +179,10 @@ class Understander:
             return slots
         when = find_when(words, now)
         what = extract_what(shown, words, when.used if when else frozenset())
-        if what and what.split()[0] in ("zum", "zur", "für", "fuer", "von") and len(what.split()) > 1:
-            what = what.split(" ", 1)[1]
+        words_of_what = (what or "").split()
+        while len(words_of_what) > 1 and fold_phrase(words_of_what[0]) in CANCEL_LEADING:
+            words_of_what = words_of_what[1:]
+        what = " ".join(words_of_what)
         if what:
             slots["what"] = what
         return slots

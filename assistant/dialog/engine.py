@@ -16,7 +16,7 @@ from assistant.clock import Clock
 from assistant.dialog.content import Content, load_content
 from assistant.dialog.context import Context
 from assistant.dialog.flows import FlowFactory, crisis, default_registry
-from assistant.dialog.flows.base import Flow, Outcome
+from assistant.dialog.flows.base import TOPIC_INTENTS, Flow, Outcome
 from assistant.dialog.flows.checkin import CheckinFlow
 from assistant.dialog.flows.exercise import ExerciseFlow, forget_paused_exercise, paused_exercise
 from assistant.dialog.flows.offer import OfferFlow
@@ -33,6 +33,8 @@ from assistant.nlu.understand import Understander
 
 LOG = logging.getLogger(__name__)
 CLARIFY_BELOW = 0.6
+SWITCH_ABOVE = 0.7
+"""How sure a topic request must be to leave a question that waits for an answer."""
 """An idle utterance understood with less confidence is confirmed first."""
 SOCIAL = {"greeting": "social.greeting", "thanks": "social.thanks"}
 ANSWERS = ("yes", "no", "scale_answer", "answer", "skip", "next")
@@ -136,6 +138,7 @@ class Engine:
             return self._turn(self._announcements(), self._begin(crisis.concern_flow(), result))
         if result.intent == "repeat" and self.last is not None:
             return self.last
+        result = self._maybe_new_topic(result)
         lead = self._announcements()
         if result.intent in GLOBAL_INTENTS:
             outcome, self.flow = handle_global(self.ctx, result, self.flow)
@@ -147,6 +150,20 @@ class Engine:
                 return self._turn(lead, self._settle(outcome))
             self.flow = None
         return self._turn(lead, self._idle(result))
+
+    def _maybe_new_topic(self, result: NluResult) -> NluResult:
+        """Not a number or yes/no while one was expected: is it a request for another topic?
+
+        The matcher only looks for answers when the dialogue waits for one, so an
+        unmatched utterance is understood once more as if idle; a clear topic request
+        ("erzähl mir lieber etwas über scham") then reaches the flow, which lets it through.
+        """
+        if result.intent is not None or self.expect.kind not in ("scale", "yes_no"):
+            return result
+        idle = self.understander.understand(result.text, "none", self.ctx.now())
+        if idle.intent in TOPIC_INTENTS and idle.confidence >= SWITCH_ABOVE:
+            return idle
+        return result
 
     def _idle(self, result: NluResult) -> Outcome:
         """No flow is active: start one by intent, answer socially, or clarify."""

@@ -11,6 +11,10 @@ from assistant.nlu.result import NluResult
 if TYPE_CHECKING:
     from assistant.dialog.context import Context
 
+TOPIC_INTENTS = frozenset({"checkin", "exercise", "learn", "support", "suggest_step", "reminder_set",
+                           "reminder_list", "reminder_cancel", "progress", "forget_data"})
+"""Requests for another topic: a flow waiting for a number or yes/no lets them through."""
+
 YES_NO = Expectation("yes_no")
 SCALE = Expectation("scale")
 FREE_TEXT = Expectation("free_text")

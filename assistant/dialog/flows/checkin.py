@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from assistant.dialog.flows.base import SCALE, YES_NO, Expectation, Flow, Outcome
+from assistant.dialog.flows.base import SCALE, TOPIC_INTENTS, YES_NO, Expectation, Flow, Outcome
 from assistant.dialog.flows.steps import StepOfferFlow, open_steps
 from assistant.dialog.flows.who5 import after_checkin
 from assistant.dialog.turn import Reply
@@ -98,6 +98,8 @@ class CheckinFlow(Flow):
         return Outcome((self._question(ctx, again=True),), self._expect())
 
     def handle(self, ctx: "Context", result: NluResult) -> Outcome:
+        if result.intent in TOPIC_INTENTS and result.intent != "checkin":
+            return Outcome((), done=True, unhandled=True)
         if self.pending is not None:
             return self._confirm(ctx, result)
         if self.state == "open_step":

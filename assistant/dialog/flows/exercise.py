@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from assistant.dialog.content import Exercise
-from assistant.dialog.flows.base import YES_NO, Expectation, Flow, Outcome
+from assistant.dialog.flows.base import TOPIC_INTENTS, YES_NO, Expectation, Flow, Outcome
 from assistant.nlu.result import NluResult
 
 if TYPE_CHECKING:
@@ -77,6 +77,8 @@ class ExerciseFlow(Flow):
 
     def handle(self, ctx: "Context", result: NluResult) -> Outcome:
         question = self.exercise.questions[self.index]
+        if question.expect != "free_text" and result.intent in TOPIC_INTENTS - {"exercise"}:
+            return Outcome((), done=True, unhandled=True)
         if result.intent == "skip" or result.intent == "next":
             return self._next(ctx, ctx.say("exercise_dialog.skipped"))
         if question.expect == "yes_no" and result.intent not in ("yes", "no"):

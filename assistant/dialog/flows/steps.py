@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from assistant.dialog.content import SmallStep
-from assistant.dialog.flows.base import YES_NO, Flow, Outcome
+from assistant.dialog.flows.base import TOPIC_INTENTS, YES_NO, Flow, Outcome
 from assistant.dialog.variety import REPEAT_DAYS, window_start
 from assistant.nlu.normalize import fold
 from assistant.nlu.result import NluResult
@@ -79,6 +79,8 @@ class StepOfferFlow(Flow):
         if result.intent in ("no", "skip"):
             ctx.memory.set_step_state(self.record_id, "declined", ctx.now())
             return Outcome((ctx.say("step_dialog.declined"),), done=True)
+        if result.intent in TOPIC_INTENTS:
+            return Outcome((), done=True, unhandled=True)
         return self.unclear(ctx, "step_dialog.unclear", YES_NO)
 
     @staticmethod

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.dialog.content import LEARN_IDS
+from assistant.dialog.content import EXERCISE_IDS, LEARN_IDS, SUPPORT_IDS
 from assistant.dialog.prompts import load_prompts
 from assistant.resources import prompts_dir
 
@@ -50,13 +50,15 @@ TEMPLATES = {
     "dialog.crisis.{}": ["acute", "offer_repeat", "stay", "concern_ack", "concern_ask", "concern_no",
                          "concern_unclear", "lines_DE", "lines_AT", "lines_CH"],
     "dialog.crisis.lines_{}": ["DE", "AT", "CH"],
+    "exercises.{}": list(EXERCISE_IDS),
+    "support.{}": list(SUPPORT_IDS),
     "learn.{}.text": list(LEARN_IDS),
     "learn.{}.title": list(LEARN_IDS),
     "{}": [],
 }
 # Heard once (first start), rarely, or single fixed phrases: fewer than three variants allowed.
 RARE = re.compile(r"^(onboarding\..*|dialog\.option\..*|dialog\..*_limit|dialog\.not_yet|dialog\.sorry|dialog\.crisis\..*"
-                  r"|social\.not_understood|step_dialog\.none_left|exercise_dialog\.none|learn_dialog\.all_heard)$")
+                  r"|step_dialog\.none_left|exercise_dialog\.none|learn_dialog\.all_heard)$")
 DU_WORDS = re.compile(r"\b(du|dich|dir|dein|deine|deinen|deinem|deiner|deines)\b", re.IGNORECASE)
 SIE_WORDS = re.compile(r"\b(Sie|Ihnen|Ihr|Ihre|Ihren|Ihrem|Ihrer|Ihres)\b")
 
@@ -82,7 +84,7 @@ def _code_keys() -> tuple[set[str], set[str]]:
             elif isinstance(node, ast.JoinedStr):
                 parts = ["{}" if isinstance(v, ast.FormattedValue) else str(v.value) for v in node.values]
                 text = "".join(parts)
-                if "{}" in text and (KEY.match(text.replace("{}", "x")) or text == "{}"):
+                if "{}" in text and (KEY.match(text.replace("{}", "xx")) or text == "{}"):
                     templates.add(text)
     return literals, templates
 
@@ -101,7 +103,15 @@ def test_every_key_template_in_the_code_is_known_and_complete(book) -> None:
     assert not unknown, f"new f-string keys: list their values in TEMPLATES: {sorted(unknown)}"
     for template in templates:
         for value in TEMPLATES[template]:
-            assert template.format(value) in book, template.format(value)
+            key = template.format(value)
+            assert key in book or book.under(key), f"{key}: neither a prompt nor a group of prompts"
+
+
+def test_every_dialog_prompt_is_used_by_the_code(book) -> None:
+    literals, templates = _code_keys()
+    used = set(literals) | {t.format(value) for t in templates for value in TEMPLATES.get(t, [])}
+    unused = [p.key for p in _dialog_prompts(book) if p.key not in used]
+    assert not unused, f"prompts nobody says (remove them or use them): {unused}"
 
 
 def test_dialog_prompts_have_both_forms_and_matching_placeholders(book) -> None:

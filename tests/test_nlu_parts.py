@@ -49,6 +49,7 @@ def test_normalisation_folds_typed_and_spoken_alike() -> None:
     ("vier", 4), ("so eine vier", 4), ("eine glatte zehn", 10), ("zwischen fünf und sechs", 6),
     ("fünfeinhalb", 6), ("null", 0), ("eins", 1), ("7", 7), ("5 komma 5", 6), ("zwei bis drei", 3),
     ("ich würde sagen acht", 8), ("zwo", 2), ("hundert", None), ("keine ahnung", None),
+    ("achtzig prozent", 8), ("so fünfzig prozent", 5),
 ])
 def test_scale_numbers(text: str, value: int | None) -> None:
     assert scale_number(tokenize(text).folded) == value

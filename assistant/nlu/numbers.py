@@ -79,6 +79,8 @@ def _numbers_in(tokens: Sequence[str]) -> list[tuple[int, float]]:
         elif tuple(after) == ("und", "halb"):
             value += 0.5
             skip_until = index + 2
+        elif tuple(after[:1]) == ("prozent",):
+            value = value / 10  # "achtzig prozent" on a 0-10 scale
         found.append((index, value))
     return found
 

@@ -292,3 +292,12 @@ def test_low_energy_in_words_counts_as_low(words: str, store) -> None:
     assert keys(engine.handle(words)) == ["checkin.ask_contact"]
     engine.handle("nein")
     assert store.checkins.all()[0].energy <= 3
+
+
+def test_variants_rotate_even_within_one_second(store) -> None:
+    """A prompt said again and again in one moment (e.g. "thanks" in an exercise) still rotates."""
+    picker = VariantPicker(make_engine(store).ctx.memory, random.Random(2))
+    moment = SimulatedClock(START, ZONE).now()
+    picks = [picker.pick("exercise_dialog.thanks", 3, moment) for _ in range(9)]
+    for index in range(0, 9, 3):
+        assert sorted(picks[index:index + 3]) == [0, 1, 2], picks

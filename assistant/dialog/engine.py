@@ -34,10 +34,12 @@ from assistant.nlu.understand import Understander
 LOG = logging.getLogger(__name__)
 CLARIFY_BELOW = 0.6
 SWITCH_ABOVE = 0.7
+SURE = 0.9
+"""A command matched at least this well is not second-guessed."""
 """How sure a topic request must be to leave a question that waits for an answer."""
 """An idle utterance understood with less confidence is confirmed first."""
 SOCIAL = {"greeting": "social.greeting", "thanks": "social.thanks"}
-ANSWERS = ("yes", "no", "scale_answer", "answer", "skip", "next")
+ANSWERS = ("yes", "no", "scale_answer", "answer", "skip", "next", "repeat")
 
 
 class Engine:
@@ -144,12 +146,21 @@ class Engine:
             outcome, self.flow = handle_global(self.ctx, result, self.flow)
             self.interrupted = None if self.flow is None else self.interrupted
             return self._turn(lead, self._settle(outcome), finished=result.intent == "goodbye")
+        if self._social_aside(result):
+            again = self.flow.reprompt(self.ctx)  # "hallo" or "danke" in the middle: answer, ask again
+            return self._turn(lead, Outcome((self.say(SOCIAL[result.intent]), *again.replies), again.expect))
         if self.flow is not None:
             outcome = self.flow.handle(self.ctx, result)
             if not outcome.unhandled:
                 return self._turn(lead, self._settle(outcome))
             self.flow = None
         return self._turn(lead, self._idle(result))
+
+    def _social_aside(self, result: NluResult) -> bool:
+        """"hallo" (or "danke", except to an offer) while a flow waits: answer it, keep the flow."""
+        if self.flow is None or self.expect.kind == "free_text":
+            return False
+        return result.intent == "greeting" or (result.intent == "thanks" and self.flow.name != "offer")
 
     def _maybe_new_topic(self, result: NluResult) -> NluResult:
         """Not a number or yes/no while one was expected: is it a request for another topic?
@@ -158,10 +169,12 @@ class Engine:
         unmatched utterance is understood once more as if idle; a clear topic request
         ("erzähl mir lieber etwas über scham") then reaches the flow, which lets it through.
         """
-        if result.intent is not None or self.expect.kind not in ("scale", "yes_no"):
+        if self.expect.kind not in ("scale", "yes_no"):
+            return result
+        if result.intent is not None and (result.intent in ANSWERS or result.confidence >= SURE):
             return result
         idle = self.understander.understand(result.text, "none", self.ctx.now())
-        if idle.intent in TOPIC_INTENTS and idle.confidence >= SWITCH_ABOVE:
+        if idle.intent in (*TOPIC_INTENTS, *SOCIAL) and idle.confidence >= max(SWITCH_ABOVE, result.confidence):
             return idle
         return result
 
@@ -169,7 +182,8 @@ class Engine:
         """No flow is active: start one by intent, answer socially, or clarify."""
         intent = result.intent
         if intent is None or intent in ANSWERS:
-            return Outcome((self.say("dialog.clarify"),))
+            again = self.last is not None and [r.key for r in self.last.replies][-1:] == ["dialog.clarify"]
+            return Outcome((self.say("dialog.clarify_help" if again else "dialog.clarify"),))
         if result.confidence < CLARIFY_BELOW and f"dialog.option.{intent}" in self.ctx.prompts:
             option = self.say(f"dialog.option.{intent}").text
             confirm = OfferFlow("dialog.confirm_intent", lambda: self._flow_for(result),

@@ -38,6 +38,10 @@ class VariantPicker:
     def __init__(self, history: PromptHistory, rng: random.Random) -> None:
         self.history = history
         self.rng = rng
+        self._picks = 0
+        self._picked_at: dict[tuple[str, int], int] = {}
+        """When (pick number) each variant was last chosen in this session: breaks ties
+        between uses stored within the same second."""
 
     def pick(self, key: str, count: int, now: datetime) -> int:
         """The variant index to use for ``key`` (with ``count`` variants) now."""
@@ -48,6 +52,8 @@ class VariantPicker:
         if fresh:
             choice = self.rng.choice(fresh)
         else:
-            choice = min(range(count), key=lambda index: used[index])
+            choice = min(range(count), key=lambda index: (used[index], self._picked_at.get((key, index), -1)))
+        self._picks += 1
+        self._picked_at[(key, choice)] = self._picks
         self.history.record_use(key, choice, now)
         return choice

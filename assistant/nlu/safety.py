@@ -73,7 +73,11 @@ class Detector:
     def __init__(self, rules: Rules) -> None:
         self.rules = rules
         self._known = self._known_words()
-        self._targets = sorted(w for w in self._known if len(w) >= rules.settings.fuzzy_min_length)
+        targets = rules.settings.fuzzy_targets
+        self._targets: dict[str, list[str]] = {}
+        for word in sorted(targets.words):
+            self._targets.setdefault(word[0], []).append(word)
+        self._fuzzy_stems = targets.prefixes
         self._stems = tuple(sorted({s for p in rules.patterns for slot in p.slots for s in slot.prefixes
                                     if len(s) >= rules.settings.fuzzy_min_length - 1}))
         self._fuzzy_cache: dict[str, tuple[str, ...]] = {}
@@ -149,11 +153,11 @@ class Detector:
     def _fuzzy(self, word: str) -> tuple[str, ...]:
         score = self.rules.settings.fuzzy_score
         found: list[str] = []
-        best = process.extractOne(word, self._targets, scorer=fuzz.ratio, score_cutoff=score)
-        if best:
+        best = process.extractOne(word, self._targets.get(word[0], ()), scorer=fuzz.ratio, score_cutoff=score)
+        if best and best[0] != word:
             found.append(best[0])
-        for stem in self._stems:
-            if not word.startswith(stem) and fuzz.ratio(word[:len(stem)], stem) >= score:
+        for stem in self._fuzzy_stems:
+            if word[0] == stem[0] and not word.startswith(stem) and fuzz.ratio(word[:len(stem)], stem) >= score:
                 found.append(stem + word[len(stem):])
                 break
         return tuple(found)
@@ -168,7 +172,7 @@ class Detector:
                 continue
             for pattern in self._candidates(clause, start, idioms=False):
                 end = self._match(pattern, clause, 0, start)
-                if end is None:
+                if end is None or self._switched_off(pattern, clause):
                     continue
                 value = LEVELS.index(pattern.level)
                 negated = pattern.negatable and self._negated(clause.words, start, end)
@@ -181,6 +185,12 @@ class Detector:
         if level and self._is_fiction(clause.words):
             return 0
         return level
+
+    @staticmethod
+    def _switched_off(pattern: Pattern, clause: _Clause) -> bool:
+        unless = pattern.unless
+        return unless is not None and any(
+            not masked and unless.matches(word) for word, masked in zip(clause.words, clause.masked))
 
     def _mask_idioms(self, clause: _Clause) -> None:
         for start in range(len(clause.words)):

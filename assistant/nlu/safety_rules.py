@@ -25,7 +25,7 @@ from assistant.errors import DataFileError
 from assistant.nlu.normalize import fold
 
 LEVELS = ("none", "concern", "acute")
-MAX_GAP = 4
+MAX_GAP = 6
 MAX_SLOTS = 10
 
 
@@ -66,6 +66,8 @@ class Pattern:
     examples: tuple[str, ...]
     """Utterances this pattern must match (checked by the tests)."""
     source: str
+    unless: Slot | None = None
+    """Context words that switch the pattern off for the whole clause ("vom arzt verordnet")."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,8 @@ class Settings:
     first_person: frozenset[str]
     fuzzy_min_length: int
     fuzzy_score: float
+    fuzzy_targets: Slot
+    """The only words (and stems) a misheard word may be read as."""
     protected: frozenset[str]
     """Real words that must never be fuzzily read as a lexicon word."""
 
@@ -168,7 +172,9 @@ def _settings(path: Path, table: Any, classes: dict[str, Slot]) -> Settings:
     names = ("negations", "not_negation_after", "not_negation_before", "clause_breaks",
              "clause_starters", "fillers", "fiction", "first_person", "protected")
     sets = {name: _set(path, table, name, classes) for name in names}
+    targets = _word_list(path, "settings.fuzzy_targets", table.get("fuzzy_targets"))
     return Settings(negation_window=int(_number(path, table, "negation_window", 1, 8)),
+                    fuzzy_targets=_slot(path, "settings.fuzzy_targets", "|".join(targets), classes),
                     fuzzy_min_length=int(_number(path, table, "fuzzy_min_length", 4, 30)),
                     fuzzy_score=float(_number(path, table, "fuzzy_score", 70, 100)), **sets)
 
@@ -244,12 +250,15 @@ def _pattern(path: Path, key: str, level: str, table: Any, classes: dict[str, Sl
     examples = table.get("examples", [])
     if not isinstance(examples, list) or not all(isinstance(e, str) and e.strip() for e in examples):
         raise DataFileError(path, f"{key}.examples", "muss eine Liste von Texten sein.")
-    unknown = set(table) - {"id", "seq", "gap", "negatable", "barrier", "examples", "note"}
+    unless = table.get("unless", "")
+    if not isinstance(unless, str):
+        raise DataFileError(path, f"{key}.unless", "muss ein Text wie „arzt|rezept|@klasse“ sein.")
+    unknown = set(table) - {"id", "seq", "gap", "negatable", "barrier", "unless", "examples", "note"}
     if unknown:
         raise DataFileError(path, f"{key}.{sorted(unknown)[0]}", "unbekannter Eintrag.")
     barrier = classes[barrier_name].words if barrier_name else frozenset()
-    return Pattern(ident, level, slots, gap, negatable, barrier,
-                   tuple(examples), str(path))
+    return Pattern(ident, level, slots, gap, negatable, barrier, tuple(examples), str(path),
+                   _slot(path, f"{key}.unless", unless, classes) if unless else None)
 
 
 def _check_unique(patterns: list[Pattern]) -> None:

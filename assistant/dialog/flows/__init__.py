@@ -84,7 +84,7 @@ def default_registry() -> dict[str, FlowFactory]:
     register(registry, "learn", lambda ctx, result: LearnFlow(topic(result)))
     register(registry, "support", lambda ctx, result: SupportFlow())
     register(registry, "feeling", lambda ctx, result: feeling_flow(ctx, result, {
-        "checkin": CheckinFlow, "suggest_step": lambda: step_for_today(ctx)}))
+        "checkin": CheckinFlow, "suggest_step": lambda: step_for_today(ctx), "exercise": ExerciseFlow}))
     from assistant.dialog.flows.reminders import register_reminder_flows  # issue 7
     register_reminder_flows(registry)
     return registry

@@ -41,10 +41,14 @@ def sounds_good(ctx: "Context", text: str) -> bool:
 
 def feeling_flow(ctx: "Context", result: NluResult,
                  factories: dict[str, Callable[[], Flow]]) -> Flow:
-    """Empathy (or joy) plus one offer: a check-in if none today, else a step, else listening."""
+    """Empathy (or joy) plus one offer: a check-in if none today, else a step, else an
+    exercise, else listening."""
     lead = (ctx.say(GLAD if sounds_good(ctx, result.text) else "feeling_dialog.empathy"),)
     if not ctx.memory.checked_in_today(ctx.now()):
         return OfferFlow("feeling_dialog.offer_checkin", factories["checkin"], ("checkin",), lead=lead)
     if not ctx.memory.step_offered_today(ctx.now()):
         return OfferFlow("feeling_dialog.offer_step", factories["suggest_step"], ("suggest_step",), lead=lead)
+    if "exercise" in factories and not any(ctx.memory.said_today(item.intro_key, ctx.now())
+                                           for item in ctx.content.exercises):
+        return OfferFlow("feeling_dialog.offer_exercise", factories["exercise"], ("exercise",), lead=lead)
     return OfferFlow("feeling_dialog.offer_listen", ListenFlow, ("answer",), lead=lead)

@@ -301,3 +301,11 @@ def test_variants_rotate_even_within_one_second(store) -> None:
     picks = [picker.pick("exercise_dialog.thanks", 3, moment) for _ in range(9)]
     for index in range(0, 9, 3):
         assert sorted(picks[index:index + 3]) == [0, 1, 2], picks
+
+
+def test_a_step_offer_lets_a_speech_grammar_hear_lieber_etwas_anderes(store) -> None:
+    engine = make_engine(store)
+    engine.start()
+    engine.handle("nein")
+    turn = engine.handle("schlag mir einen schritt vor")
+    assert turn.expect.kind == "yes_no" and "lieber etwas anderes" in turn.expect.phrases

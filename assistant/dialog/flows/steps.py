@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from assistant.dialog.content import SmallStep
-from assistant.dialog.flows.base import TOPIC_INTENTS, YES_NO, Flow, Outcome
+from assistant.dialog.flows.base import TOPIC_INTENTS, YES_NO, Expectation, Flow, Outcome
 from assistant.dialog.variety import REPEAT_DAYS, window_start
 from assistant.nlu.normalize import fold
 from assistant.nlu.result import NluResult
@@ -59,12 +59,12 @@ class StepOfferFlow(Flow):
         self.current = step
         self.offered.add(step.key)
         self.record_id = ctx.memory.offer_step(step.key, step.label, ctx.now())
-        return Outcome((*lead, ctx.say(step.key)), YES_NO)
+        return Outcome((*lead, ctx.say(step.key)), self._expect(ctx))
 
     def reprompt(self, ctx: "Context") -> Outcome:
         if self.current is None:
             return Outcome((), done=True)
-        return Outcome((ctx.again(self.current.key),), YES_NO)
+        return Outcome((ctx.again(self.current.key),), self._expect(ctx))
 
     def handle(self, ctx: "Context", result: NluResult) -> Outcome:
         if result.intent == "yes" or result.intent == "done":
@@ -82,6 +82,11 @@ class StepOfferFlow(Flow):
         if result.intent in TOPIC_INTENTS:
             return Outcome((), done=True, unhandled=True)
         return self.unclear(ctx, "step_dialog.unclear", YES_NO)
+
+    @staticmethod
+    def _expect(ctx: "Context") -> Expectation:
+        """yes/no, plus "lieber etwas anderes" for a speech grammar."""
+        return Expectation("yes_no", tuple(ctx.attr(ANOTHER, "change_phrases", ())))
 
     @staticmethod
     def _asks_for_another(ctx: "Context", text: str) -> bool:

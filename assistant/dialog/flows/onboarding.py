@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
-from assistant.dialog.flows.base import Expectation, Flow, Outcome
+from assistant.dialog.flows.base import TOPIC_INTENTS, Expectation, Flow, Outcome
 from assistant.dialog.flows.offer import OfferFlow
 from assistant.nlu.normalize import fold
 from assistant.nlu.result import NluResult
@@ -16,6 +16,8 @@ ASK_ADDRESS = "onboarding.ask_address"
 ASK_COUNTRY = "onboarding.ask_country"
 ADDRESS_ATTRS = {"du": "du_words", "sie": "sie_words"}
 COUNTRY_ATTRS = ("DE", "AT", "CH")
+PASS_THROUGH = TOPIC_INTENTS | {"feeling", "done"}
+"""Requests that end the first-start questions at once (the configured defaults stay)."""
 
 
 def _words(ctx: "Context", key: str, attr: str) -> tuple[str, ...]:
@@ -45,9 +47,9 @@ class OnboardingFlow(Flow):
     def _ask(self, ctx: "Context") -> Outcome:
         if self.state == "address":
             return Outcome((ctx.say(ASK_ADDRESS),), Expectation(
-                "free_text", self._phrases(ctx, ASK_ADDRESS, ADDRESS_ATTRS.values())))
+                "none", self._phrases(ctx, ASK_ADDRESS, ADDRESS_ATTRS.values())))
         return Outcome((ctx.say(ASK_COUNTRY),), Expectation(
-            "free_text", self._phrases(ctx, ASK_COUNTRY, COUNTRY_ATTRS)))
+            "none", self._phrases(ctx, ASK_COUNTRY, COUNTRY_ATTRS)))
 
     def start(self, ctx: "Context", result: NluResult | None) -> Outcome:
         ask = self._ask(ctx)
@@ -59,14 +61,16 @@ class OnboardingFlow(Flow):
     def handle(self, ctx: "Context", result: NluResult) -> Outcome:
         if result.intent == "skip":
             return self._choose_default(ctx)
+        if result.intent in PASS_THROUGH:
+            return self._skip_to(ctx)
         if self.state == "address":
             choice = match_choice(ctx, result.text, ASK_ADDRESS, ADDRESS_ATTRS)
             if choice is None:
-                return self.unclear(ctx, "onboarding.unclear_address", Expectation("free_text"))
+                return self.unclear(ctx, "onboarding.unclear_address", Expectation())
             return self._set_address(ctx, choice)
         choice = match_choice(ctx, result.text, ASK_COUNTRY, {c: c for c in COUNTRY_ATTRS})
         if choice is None:
-            return self.unclear(ctx, "onboarding.unclear_country", Expectation("free_text"))
+            return self.unclear(ctx, "onboarding.unclear_country", Expectation())
         return self._finish(ctx, choice)
 
     def _choose_default(self, ctx: "Context") -> Outcome:
@@ -74,6 +78,14 @@ class OnboardingFlow(Flow):
         if self.state == "address":
             return self._set_address(ctx, ctx.default_address)
         return self._finish(ctx, ctx.default_country)
+
+    def _skip_to(self, ctx: "Context") -> Outcome:
+        """The person asks for something else right away: keep the defaults, let them go on."""
+        if self.state == "address":
+            ctx.memory.set_setting("address", ctx.default_address)
+        ctx.memory.set_setting("country", ctx.default_country)
+        ctx.memory.set_setting("onboarding_done", True)
+        return Outcome((), done=True, unhandled=True)
 
     def _set_address(self, ctx: "Context", address: str) -> Outcome:
         ctx.memory.set_setting("address", address)

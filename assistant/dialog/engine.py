@@ -102,7 +102,7 @@ class Engine:
         if paused and not memory.said_today("exercise_dialog.offer_resume", now):
             title = self.ctx.prompts[paused[0].title_key].variants(self.address)[0]
             return OfferFlow("exercise_dialog.offer_resume", lambda: ExerciseFlow(paused[0].id),
-                             ("exercise",), on_decline=forget_paused_exercise, title=title)
+                             ("exercise", "next"), on_decline=forget_paused_exercise, title=title)
         if not memory.checked_in_today(now) and not memory.said_today("dialog.offer_checkin", now):
             return OfferFlow("dialog.offer_checkin", CheckinFlow, ("checkin",))
         return None
@@ -181,6 +181,8 @@ class Engine:
     def _idle(self, result: NluResult) -> Outcome:
         """No flow is active: start one by intent, answer socially, or clarify."""
         intent = result.intent
+        if intent == "next" and paused_exercise(self.ctx):  # "weitermachen": the paused exercise
+            return self._begin(ExerciseFlow(), result)
         if intent is None or intent in ANSWERS:
             again = self.last is not None and [r.key for r in self.last.replies][-1:] == ["dialog.clarify"]
             return Outcome((self.say("dialog.clarify_help" if again else "dialog.clarify"),))

@@ -10,7 +10,10 @@ that lives in the engine while its topic lasts. The engine calls
 - ``handle(ctx, result)`` for every following utterance, and
 - ``reprompt(ctx)`` to ask the current question again (after "hilfe", a speed
   change, or when a concern check ends), and
-- ``pause(ctx)`` when the person says "später" (save a resume point in the store).
+- ``pause(ctx)`` when the person says "später" or goodbye (save a resume point in
+  the store and return True, or return False when there is nothing to resume);
+  a flow with an ``answer_later(ctx, result)`` method answers "später" itself
+  (a due reminder snoozes).
 
 Each returns an :class:`~assistant.dialog.flows.base.Outcome`: the replies, what
 the flow expects next, and ``done``; optionally ``handover`` (a flow to start
@@ -20,7 +23,10 @@ handles the utterance as if idle).
 
 Flows never see raw text I/O, the terminal or the clock: they use the
 :class:`~assistant.dialog.context.Context` (``ctx.say(key, **data)`` renders a
-prompt in a fresh variant, ``ctx.memory`` is the store, ``ctx.now()`` the time).
+prompt in a fresh variant, ``ctx.again(key)`` in the words used last time,
+``ctx.memory`` is the store, ``ctx.now()`` the time). A flow waiting for a number
+or yes/no should let :data:`~assistant.dialog.flows.base.TOPIC_INTENTS` through
+(``unhandled``): the engine re-reads unmatched answers as possible topic requests.
 
 What the engine does before any flow sees an utterance
 ------------------------------------------------------
@@ -28,7 +34,8 @@ What the engine does before any flow sees an utterance
    starts ``crisis.acute_flow()``; ``concern`` keeps the active flow aside and
    starts ``crisis.concern_flow()`` (resumed if that ends with ``resume=True``).
 2. Global commands: stop, later, repeat, help, slower/faster/louder/quieter,
-   goodbye. Flows never handle these.
+   goodbye. Flows never handle these. "hallo" (and "danke", except to an offer)
+   while a flow waits is answered and the flow's question asked again.
 
 Adding a flow
 -------------

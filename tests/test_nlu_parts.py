@@ -83,6 +83,11 @@ def test_number_words_up_to_hundred() -> None:
     ("heute um sechs", "2026-11-26T18:00", None),
     ("in einer halben stunde", "2026-11-26T14:30", None),
     ("heute nacht um elf", "2026-11-26T23:00", None),
+    ("am ersten dezember", "2026-12-01T09:00", None),
+    ("am zehnten um acht", "2026-12-10T08:00", None),
+    ("am 3. um 9:30", "2026-12-03T09:30", None),
+    ("am zwanzigsten januar", "2027-01-20T09:00", None),
+    ("am montagabend", "2026-11-30T19:00", None),
 ])
 def test_times(text: str, when: str, repeat: str | None) -> None:
     found = find_when(tokenize(text).folded, THURSDAY)

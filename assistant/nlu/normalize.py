@@ -18,6 +18,8 @@ _NON_WORD = re.compile(r"[^\w]+")
 _CLOCK = re.compile(r"(\d{1,2})[:.](\d{2})(?!\d)")
 _DECIMAL = re.compile(r"(\d+),(\d+)")
 _RANGE = re.compile(r"(\d+)\s*[-–]\s*(\d+)")
+_ORDINAL_DATE = re.compile(r"\b(am|zum|vom|bis zum)\s+(\d{1,2})\.(?!\d)")
+"""Typed "am 3." becomes "am 3ten", read as a day of the month."""
 _GLUED = re.compile(r"(\d)([^\W\d_]{2,})|([^\W\d_]{2,})(\d)")
 FILLERS = frozenset({"äh", "aeh", "ähm", "aehm", "öhm", "oehm", "hm", "hmm", "hmmm", "ähh", "aehh",
                      "öh", "oeh", "ehm", "em", "mhm", "puh", "pff", "pfff", "uff"})
@@ -42,8 +44,9 @@ def _prepare(text: str) -> str:
     text = _CLOCK.sub(r"\1 uhr \2", text)
     text = _DECIMAL.sub(r"\1 komma \2", text)
     text = _RANGE.sub(r"\1 bis \2", text)
-    return _GLUED.sub(lambda m: f"{m.group(1)} {m.group(2)}" if m.group(1) else f"{m.group(3)} {m.group(4)}",
+    text = _GLUED.sub(lambda m: f"{m.group(1)} {m.group(2)}" if m.group(1) else f"{m.group(3)} {m.group(4)}",
                       text)
+    return _ORDINAL_DATE.sub(r"\1 \2ten", text)
 
 
 def clean(text: str) -> str:

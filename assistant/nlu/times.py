@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from typing import Sequence
 
 from assistant.nlu.numbers import word_value
-from assistant.nlu.timewords import (DAYPART_HOURS, DAYPARTS, INTRO, RELATIVE_UNITS, WEEKDAYS,
-                                     WEEKDAY_ADVERBS, WEEKDAY_RANGES, parse_clock)
+from assistant.nlu.timewords import (DAYPART_HOURS, DAYPARTS, INTRO, MONTHS, RELATIVE_UNITS, WEEKDAYS,
+                                     WEEKDAY_ADVERBS, WEEKDAY_RANGES, ordinal_day, parse_clock)
 
 
 @dataclass
@@ -23,6 +23,8 @@ class TimeParts:
     """What the words said, before resolving against the clock."""
 
     day_offset: int | None = None
+    date: tuple[int, int | None] | None = None
+    """Day of month and month (None: this or next month) from "am zehnten [dezember]"."""
     weekday: int | None = None
     daypart: str | None = None
     hour: int | None = None
@@ -196,6 +198,10 @@ def _day_at(tokens: Sequence[str], i: int, word: str, before: str, parts: TimePa
     if compound is not None:
         parts.weekday, parts.daypart = compound
         return _mark(parts, i, i + 1)
+    if before in ("am", "zum", "vom", "bis") and ordinal_day(word) is not None:
+        month = MONTHS.get(nxt)
+        parts.date = (ordinal_day(word) or 1, month)
+        return _mark(parts, i, i + (2 if month else 1))
     if word == "wochenende" and before in ("am", "naechstes", "das", "diesem", "naechsten"):
         parts.weekday = 5
         return _mark(parts, i, i + 1)
@@ -243,6 +249,8 @@ def resolve(parts: TimeParts, now: datetime) -> datetime | None:
         if parts.hour is None or parts.delta < timedelta(days=1):
             return moment
         return moment.replace(hour=parts.hour, minute=parts.minute)
+    if parts.date is not None:
+        return _on_date(parts, now)
     explicit_day = parts.day_offset is not None or parts.weekday is not None
     if parts.hour is None and parts.daypart is None and not explicit_day and not parts.repeat:
         return None
@@ -261,6 +269,21 @@ def resolve(parts: TimeParts, now: datetime) -> datetime | None:
     while parts.repeat == "weekdays" and moment.weekday() >= 5:
         moment += timedelta(days=1)
     return moment
+
+
+def _on_date(parts: TimeParts, now: datetime) -> datetime | None:
+    """"am zehnten [dezember] um acht": the next such day (this month or year, else the next)."""
+    day, month = parts.date or (1, None)
+    hour, minute = _hour_minute(parts, True)
+    candidates = []
+    for year in (now.year, now.year + 1):
+        for month_number in ([month] if month else range(1, 13)):
+            try:
+                candidates.append(now.replace(year=year, month=month_number, day=day, hour=hour, minute=minute))
+            except ValueError:  # 31st of a short month
+                continue
+    ahead = sorted(c for c in candidates if c > now)
+    return ahead[0] if ahead else None
 
 
 def _hour_minute(parts: TimeParts, explicit_day: bool) -> tuple[int, int]:

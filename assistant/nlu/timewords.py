@@ -27,6 +27,25 @@ RELATIVE_UNITS = {"minute": timedelta(minutes=1), "minuten": timedelta(minutes=1
                   "tagen": timedelta(days=1), "tage": timedelta(days=1),
                   "woche": timedelta(weeks=1), "wochen": timedelta(weeks=1)}
 
+MONTHS = {"januar": 1, "jaenner": 1, "februar": 2, "maerz": 3, "april": 4, "mai": 5, "juni": 6, "juli": 7,
+          "august": 8, "september": 9, "oktober": 10, "november": 11, "dezember": 12}
+_ORDINAL_STEMS = {"ers": 1, "drit": 3, "sieb": 7, "ach": 8}
+
+
+def ordinal_day(word: str) -> int | None:
+    """1-31 for "ersten", "zweite", "einundzwanzigsten", "3ten"; None otherwise."""
+    for ending in ("sten", "ste", "ten", "te"):
+        if word.endswith(ending) and len(word) > len(ending):
+            stem = word[: -len(ending)]
+            value = _ORDINAL_STEMS.get(stem)
+            if value is None:
+                number = word_value(stem)
+                value = int(number) if number is not None and number == int(number) else None
+            if value is not None and 1 <= value <= 31:
+                return value
+    return None
+
+
 Clock = tuple[tuple[int, int], int]
 """((hour, minute), index after the last word)."""
 

@@ -15,7 +15,8 @@ from typing import Sequence
 
 from assistant.nlu.numbers import word_value
 from assistant.nlu.timewords import (DAYPART_HOURS, DAYPARTS, INTRO, MONTHS, RELATIVE_UNITS, WEEKDAYS,
-                                     WEEKDAY_ADVERBS, WEEKDAY_RANGES, ordinal_day, parse_clock)
+                                     WEEKDAY_ADVERBS, WEEKDAY_RANGES, ordinal_day, parse_clock,
+                                     weekday_daypart)
 
 
 @dataclass
@@ -194,7 +195,7 @@ def _day_at(tokens: Sequence[str], i: int, word: str, before: str, parts: TimePa
             parts.daypart = DAYPARTS[nxt]
             return _mark(parts, start, i + 2)
         return _mark(parts, start, i + 1)
-    compound = _weekday_daypart(word)
+    compound = weekday_daypart(word)
     if compound is not None:
         parts.weekday, parts.daypart = compound
         return _mark(parts, i, i + 1)
@@ -206,14 +207,6 @@ def _day_at(tokens: Sequence[str], i: int, word: str, before: str, parts: TimePa
         parts.weekday = 5
         return _mark(parts, i, i + 1)
     return i
-
-
-def _weekday_daypart(word: str) -> tuple[int, str] | None:
-    """"montagabend" -> (0, "evening")."""
-    for name, day in WEEKDAYS.items():
-        if word.startswith(name) and word[len(name):] in DAYPARTS:
-            return day, DAYPARTS[word[len(name):]]
-    return None
 
 
 def _clock_at(tokens: Sequence[str], i: int, word: str, before: str, parts: TimeParts) -> int:

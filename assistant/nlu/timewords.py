@@ -46,6 +46,14 @@ def ordinal_day(word: str) -> int | None:
     return None
 
 
+def weekday_daypart(word: str) -> tuple[int, str] | None:
+    """"montagabend" -> (0, "evening")."""
+    for name, day in WEEKDAYS.items():
+        if word.startswith(name) and word[len(name):] in DAYPARTS:
+            return day, DAYPARTS[word[len(name):]]
+    return None
+
+
 Clock = tuple[tuple[int, int], int]
 """((hour, minute), index after the last word)."""
 

@@ -45,12 +45,24 @@ def quality(cases: dict) -> dict:
     concern = [t for t in cases["concern"] if detector.assess(t) in ("concern", "acute")]
     escalated = [t for t in cases["concern"] if detector.assess(t) == "acute"]
     alarms = [t for t in cases["none"] if detector.assess(t) != "none"]
+    known = [t for t in cases.get("known_misses", []) if detector.assess(t) != "acute"]
     return {"acute_cases": len(cases["acute"]), "acute_recall": round(len(acute) / len(cases["acute"]), 4),
             "concern_cases": len(cases["concern"]),
             "concern_recall": round(len(concern) / len(cases["concern"]), 4),
             "concern_escalated_to_acute": len(escalated),
             "none_cases": len(cases["none"]),
-            "false_alarm_rate": round(len(alarms) / len(cases["none"]), 4), "false_alarms": alarms}
+            "false_alarm_rate": round(len(alarms) / len(cases["none"]), 4), "false_alarms": alarms,
+            "known_misses": known, "nlu_everyday": everyday(detector)}
+
+
+def everyday(detector) -> dict:
+    """Alarms on the NLU team's everyday utterances (an independent none set)."""
+    path = ROOT / "tests" / "data" / "nlu" / "cases.jsonl"
+    if not path.is_file():
+        return {}
+    texts = [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    alarms = [t for t in texts if detector.assess(t) != "none"]
+    return {"utterances": len(texts), "alarms": len(alarms), "examples": alarms[:10]}
 
 
 def latency(texts: list[str], rounds: int) -> dict:
@@ -63,12 +75,15 @@ def latency(texts: list[str], rounds: int) -> dict:
         detector.assess(text)
         cold.append(time.perf_counter() - started)
     warm: list[float] = []
+    cpu: list[float] = []
     for _ in range(rounds):
         for text in texts:
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.thread_time()
             detector.assess(text)
+            cpu.append(time.thread_time() - started_cpu)
             warm.append(time.perf_counter() - started)
-    return {"load_rules_ms": round(load_s * 1000, 2), "cold": _ms(cold), "warm": _ms(warm)}
+    return {"load_rules_ms": round(load_s * 1000, 2), "cold": _ms(cold), "warm": _ms(warm),
+            "warm_cpu": _ms(cpu)}
 
 
 def scaling() -> list[dict]:

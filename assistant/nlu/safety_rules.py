@@ -46,8 +46,11 @@ class Slot:
     def matches(self, word: str) -> bool:
         if word in self.words:
             return True
-        return (word.startswith(self.prefixes) or word.endswith(self.suffixes)
-                or any(i in word for i in self.infixes))
+        if self.prefixes and word.startswith(self.prefixes):
+            return True
+        if self.suffixes and word.endswith(self.suffixes):
+            return True
+        return bool(self.infixes) and any(i in word for i in self.infixes)
 
 
 @dataclass(frozen=True)

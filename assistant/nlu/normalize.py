@@ -22,7 +22,7 @@ _ORDINAL_DATE = re.compile(r"\b(am|zum|vom|bis zum)\s+(\d{1,2})\.(?!\d)")
 """Typed "am 3." becomes "am 3ten", read as a day of the month."""
 _GLUED = re.compile(r"(\d)([^\W\d_]{2,})|([^\W\d_]{2,})(\d)")
 FILLERS = frozenset({"äh", "aeh", "ähm", "aehm", "öhm", "oehm", "hm", "hmm", "hmmm", "ähh", "aehh",
-                     "öh", "oeh", "ehm", "em", "mhm", "puh", "pff", "pfff", "uff"})
+                     "öh", "oeh", "ehm", "em", "puh", "pff", "pfff", "uff"})
 LEADING_FILLERS = frozenset({"also", "und", "naja"})
 """Dropped only at the very start when more words follow ("also ja" -> "ja")."""
 MAX_TOKENS = 120

@@ -167,7 +167,7 @@ class CheckinFlow(Flow):
         trend = _trend(mood, _daily_moods(earlier, ctx.now()))
         if trend:
             replies.append(ctx.say(f"checkin.trend_{trend}"))
-        if contact is not None:
+        if contact or (contact is False and not trend):  # keep the turn short: one sad note is enough
             replies.append(ctx.say("checkin.contact_yes" if contact else "checkin.contact_no"))
         if any(step.state == "accepted" for step in ctx.memory.steps_since(_midnight(ctx.now()))):
             replies.append(ctx.say("checkin.closing"))

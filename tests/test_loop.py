@@ -83,7 +83,7 @@ class PacedPlayer:
         threading.Thread(target=self._run, daemon=True).start()
 
     def _run(self) -> None:
-        block = int(TTS_RATE * 0.02) * 2
+        block = int(TTS_RATE * 0.02 * self.speed) * 2     # 20 ms of real time per tick
         while True:
             with self._lock:
                 clip = self.clips[0] if self.clips else None
@@ -100,7 +100,7 @@ class PacedPlayer:
                         self.clips[0] = (rest, None)
                     else:
                         self.clips.pop(0)
-            time.sleep(0.02 / self.speed)
+            time.sleep(0.02)
 
     def play(self, pcm: bytes, on_start: Callable[[float], None] | None = None) -> None:
         with self._lock:
@@ -125,7 +125,7 @@ class PacedPlayer:
 def speaker_factory():
     speakers: list[Speaker] = []
 
-    def make(speed: float = 20.0) -> tuple[Speaker, PacedPlayer]:
+    def make(speed: float = 40.0) -> tuple[Speaker, PacedPlayer]:
         player = PacedPlayer(speed)
         speaker = Speaker(player, rate=175, volume=0.9)
         speakers.append(speaker)

@@ -36,6 +36,8 @@ CLARIFY_BELOW = 0.6
 SWITCH_ABOVE = 0.7
 SURE = 0.9
 """A command matched at least this well is not second-guessed."""
+WORDY = 6
+"""An answer of this many words may be a request that happens to hold a number ("um neun")."""
 """How sure a topic request must be to leave a question that waits for an answer."""
 """An idle utterance understood with less confidence is confirmed first."""
 SOCIAL = {"greeting": "social.greeting", "thanks": "social.thanks"}
@@ -171,10 +173,12 @@ class Engine:
         """
         if self.expect.kind not in ("scale", "yes_no"):
             return result
-        if result.intent is not None and (result.intent in ANSWERS or result.confidence >= SURE):
+        wordy_answer = result.intent in ANSWERS and len(result.text.split()) >= WORDY
+        if result.intent is not None and not wordy_answer and (result.intent in ANSWERS or result.confidence >= SURE):
             return result
         idle = self.understander.understand(result.text, "none", self.ctx.now())
-        if idle.intent in (*TOPIC_INTENTS, *SOCIAL) and idle.confidence >= max(SWITCH_ABOVE, result.confidence):
+        bar = SWITCH_ABOVE if wordy_answer else max(SWITCH_ABOVE, result.confidence)
+        if idle.intent in (*TOPIC_INTENTS, *SOCIAL) and idle.confidence >= bar:
             return idle
         return result
 

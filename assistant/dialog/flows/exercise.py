@@ -78,6 +78,7 @@ class ExerciseFlow(Flow):
     def handle(self, ctx: "Context", result: NluResult) -> Outcome:
         question = self.exercise.questions[self.index]
         if question.expect != "free_text" and result.intent in TOPIC_INTENTS - {"exercise"}:
+            self.pause(ctx)  # another topic first: the exercise waits at this question
             return Outcome((), done=True, unhandled=True)
         if result.intent == "skip" or result.intent == "next":
             return self._next(ctx, ctx.say("exercise_dialog.skipped"))

@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 GLOBAL_INTENTS = ("stop", "repeat", "help", "later", "slower", "faster", "louder", "quieter")
 GRAMMAR_KINDS = ("yes_no", "scale")
 STOP_WORDS_MAX = 3
+GRAMMAR_WORDS_MAX = 3
+"""Longer command phrases stay out of recogniser grammars (they would only dilute them)."""
 
 
 class Ears(Protocol):
@@ -243,9 +245,10 @@ class VoiceLoop:
             return None
         phrases = list(expect.phrases)
         helper = getattr(self.engine.understander, "grammar", None)
-        if callable(helper):
+        if callable(helper):  # the NLU's expected answers, global commands included
             phrases.extend(helper(expect))
-        phrases.extend(self.commands.phrases)
+        else:
+            phrases.extend(p for p in self.commands.phrases if len(p.split()) <= GRAMMAR_WORDS_MAX)
         return list(dict.fromkeys(phrases))
 
     def speak_turn(self, turn: Turn) -> Any:

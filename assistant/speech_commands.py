@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -98,13 +99,16 @@ def run_voice(args: argparse.Namespace, app: App | None = None) -> int:
 
 
 class _Subtitled:
-    """A voice that also prints what it says (a subtitle for the terminal and the log)."""
+    """A voice that also prints what it says, as a subtitle on the terminal (not under
+    systemd, where stdout is the journal and replies may hold personal content)."""
 
     def __init__(self, speaker: Any) -> None:
         self._speaker = speaker
+        self._print = not (os.environ.get("INVOCATION_ID") or os.environ.get("JOURNAL_STREAM"))
 
     def say(self, text: str) -> Any:
-        print(text, flush=True)
+        if self._print:
+            print(text, flush=True)
         return self._speaker.say(text)
 
     def __getattr__(self, name: str) -> Any:

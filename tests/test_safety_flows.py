@@ -6,7 +6,7 @@ Real engine, real NLU, real TinyDB store in a temporary data dir.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,7 @@ from assistant.dialog.engine import Engine
 from assistant.dialog.flows import default_registry
 from assistant.dialog.flows.onboarding import OnboardingFlow
 from assistant.dialog.flows.checkin import CheckinFlow
+from assistant.dialog.flows.due import DueReminders
 from assistant.dialog.flows.safety_plan import SafetyPlanFlow, plan_flow, support_or_plan
 from assistant.dialog.flows.who5 import Who5Flow
 from assistant.dialog.turn import Turn
@@ -105,6 +106,18 @@ def test_acute_in_flows_started_by_the_engine_itself(store: Store, flow) -> None
     assert started.replies
     assert_acute(engine.handle("ich bring mich um"))
     assert engine.flow.name == "crisis" and engine.interrupted is None
+
+
+def test_acute_while_a_due_reminder_waits_for_its_answer(store: Store) -> None:
+    store.reminders.add("die Blumen gießen", START.replace(tzinfo=ZONE), created_at=START.replace(tzinfo=ZONE))
+    engine = Engine(prompts(), understander(), SimulatedClock(START, ZONE), store, proactive=[DueReminders()])
+    start = engine.start()
+    assert any(key.startswith("reminders.due") for key in keys(start)), keys(start)
+    assert_acute(engine.handle("ich will mich umbringen"))
+    assert engine.flow.name == "crisis" and engine.interrupted is None
+    engine.handle("nein")
+    engine.handle("ich weiß nicht was ich sagen soll")
+    assert engine.flow is None
 
 
 def test_acute_during_the_concern_question_and_during_the_crisis_itself(store: Store) -> None:
@@ -226,7 +239,7 @@ def test_second_concern_soon_after_a_no_is_not_asked_again(store: Store) -> None
     engine.handle("ich kann nicht mehr")
     engine.handle("nein")
     assert keys(engine.handle("alles ist sinnlos")) == ["safety.concern_again", "checkin.ask_mood"]
-    clock.advance(__import__("datetime").timedelta(hours=2))
+    clock.advance(timedelta(hours=2))
     assert keys(engine.handle("alles ist sinnlos")) == ["safety.concern_ack", "safety.concern_ask"]
     assert levels(store) == ["concern", "concern", "concern"]
 

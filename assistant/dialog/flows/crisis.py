@@ -130,7 +130,7 @@ def _yes_or_no(result: NluResult) -> str | None:
     if result.intent in YES or result.intent in NO:
         return result.intent
     hits = safety.explain(result.text)
-    if hits and all(hit.negated for hit in hits if hit.level != "none"):
+    if any(hit.negated for hit in hits) and all(hit.level != "acute" for hit in hits):
         return "no"
     return None
 

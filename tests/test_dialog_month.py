@@ -44,6 +44,7 @@ def _run_month(data_dir: Path) -> dict[str, list[tuple[datetime, str]]]:
             clock.advance(timedelta(days=1, minutes=rng.randint(-90, 90)))
             engine = Engine(prompts(), understander(), clock, store, rng=random.Random(day))
             turn = engine.start()
+            answers = 0
             for _ in range(12):
                 for reply in turn.replies:
                     heard[reply.key].append((clock.now(), reply.text))
@@ -51,6 +52,8 @@ def _run_month(data_dir: Path) -> dict[str, list[tuple[datetime, str]]]:
                 if line is None:
                     break
                 turn = engine.handle(line)
+                answers += 1
+            assert answers <= 7, f"day {day}: a check-in should take a few answers, took {answers}"
             assert turn.replies[-1].key in ("step_dialog.accepted", "step_dialog.declined"), \
                 f"day {day} ended at {turn.replies[-1].key}"
         steps = [(step.offered_at, step.key) for step in store.steps.all()]

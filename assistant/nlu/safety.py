@@ -134,6 +134,9 @@ class Detector:
                 joined = "".join(part)
                 if joined in self._known or joined.startswith(self._stems):
                     clause.alts[i].append((joined, i + span))
+                elif words[i] in self.rules.settings.split_prefixes:
+                    # "mich um ringen": a split word that was also misheard
+                    clause.alts[i].extend((form, i + span) for form in self._forms(joined)[1:])
         return clause
 
     def _forms(self, word: str) -> tuple[str, ...]:

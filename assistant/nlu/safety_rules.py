@@ -98,6 +98,8 @@ class Settings:
     """The only words (and stems) a misheard word may be read as."""
     protected: frozenset[str]
     """Real words that must never be fuzzily read as a lexicon word."""
+    split_prefixes: frozenset[str]
+    """First parts of words Vosk splits ("um bringen"): their joins are read fuzzily too."""
 
 
 @dataclass(frozen=True)
@@ -173,7 +175,7 @@ def _settings(path: Path, table: Any, classes: dict[str, Slot]) -> Settings:
     if not isinstance(table, dict):
         raise DataFileError(path, "settings", "muss eine Tabelle [settings] sein.")
     names = ("negations", "not_negation_after", "not_negation_before", "clause_breaks",
-             "clause_starters", "fillers", "fiction", "first_person", "protected")
+             "clause_starters", "fillers", "fiction", "first_person", "protected", "split_prefixes")
     sets = {name: _set(path, table, name, classes) for name in names}
     targets = _word_list(path, "settings.fuzzy_targets", table.get("fuzzy_targets"))
     return Settings(negation_window=int(_number(path, table, "negation_window", 1, 8)),

@@ -165,26 +165,31 @@ def _grammar_phrases(values: list[str] | None) -> list[str] | None:
 
 def run_setup(args: argparse.Namespace) -> int:
     """``setup [--from FILE_OR_DIR]``: install the model, check voice and devices."""
+    from assistant.app import ensure_data_dir
+    settings = load_settings(args.config, args.data_dir)
+    ensure_data_dir(settings.data_dir)
+    with tempfile.TemporaryDirectory(prefix="begleiter-setup-") as scratch:
+        transcript = _install_model(args, settings, Path(scratch) / "probe.wav")
+    print(f"Sprachmodell installiert in {settings.model_dir}.")
+    print(f"Probe-Erkennung: „{transcript}“" if transcript else "Probe-Erkennung: (nichts erkannt)")
+    _report_devices()
+    return 0
+
+
+def _install_model(args: argparse.Namespace, settings: Settings, sample: Path) -> str:
     from assistant.speech import model_setup
     from assistant.speech.tts import Synthesizer, VoiceError
-    settings = load_settings(args.config, args.data_dir)
-    target = settings.model_dir
-    sample = Path(tempfile.mkdtemp(prefix="begleiter-setup-")) / "probe.wav"
+    probe: Path | None = sample
     try:
         Synthesizer(settings.speech.rate, settings.speech.volume).write_wav(model_setup.VERIFY_PHRASE, sample)
         print("Deutsche Stimme (espeak-ng): in Ordnung.")
     except VoiceError as error:
         print(f"Deutsche Stimme: {error}")
-        sample = None
+        probe = None
     if args.source:
-        transcript = model_setup.install(Path(args.source).expanduser(), target, sample)
-    else:
-        print(f"Lade das Sprachmodell {model_setup.MODEL_NAME} herunter …", flush=True)
-        transcript = model_setup.fetch_and_install(target, sample_wav=sample)
-    print(f"Sprachmodell installiert in {target}.")
-    print(f"Probe-Erkennung: „{transcript}“" if transcript else "Probe-Erkennung: (nichts erkannt)")
-    _report_devices()
-    return 0
+        return model_setup.install(Path(args.source).expanduser(), settings.model_dir, probe)
+    print(f"Lade das Sprachmodell {model_setup.MODEL_NAME} herunter …", flush=True)
+    return model_setup.fetch_and_install(settings.model_dir, sample_wav=probe)
 
 
 def _report_devices() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
@@ -56,10 +57,25 @@ def check_vocabulary(model: Any, loop: Any) -> list[str]:
 
 
 def run_voice(args: argparse.Namespace, app: App | None = None) -> int:
-    """``run``: the voice loop until SIGINT/SIGTERM (or end of input with push-to-talk).
+    """``run``: the voice loop until Ctrl+C/SIGTERM (or end of input with push-to-talk).
 
     ``app`` is the one already built by the caller (the store allows one per data dir).
     """
+    app = app or build_app(args.config, args.data_dir, args.now)
+    _setup_logging(app.settings)
+    with contextlib.ExitStack() as cleanup:
+        loop = _build_loop(app, cleanup)
+        try:
+            loop.speak(loop.mode_text("speech.ready"))
+            return loop.run()
+        except KeyboardInterrupt as stop:  # Ctrl+C: 0; SIGTERM (signals.Shutdown): its code
+            loop.stopping.set()
+            return getattr(stop, "exit_code", 0)
+
+
+def _build_loop(app: App, cleanup: contextlib.ExitStack) -> Any:
+    """Model, microphone, speaker and the loop around the engine; closers go to ``cleanup``."""
+    from assistant.dialog.flows.due import asleep_reminders
     from assistant.loop import Commands, LoopOptions, VoiceLoop
     from assistant.speech.audio import Microphone, Playback
     from assistant.speech.ears import MicEars
@@ -67,35 +83,26 @@ def run_voice(args: argparse.Namespace, app: App | None = None) -> int:
     from assistant.speech.tts import TTS_RATE, Speaker
     from assistant.speech.wake import PushToTalk
 
-    app = app or build_app(args.config, args.data_dir, args.now)
-    _setup_logging(app.settings)
     speech = app.settings.speech
     model = load_model(app.settings.model_dir)
     engine = app.engine()
     microphone = Microphone(speech.input_device, on_notice=lambda key: print(engine.say(key).text, flush=True))
     microphone.start()
+    cleanup.callback(microphone.close)
     playback = Playback(TTS_RATE, speech.output_device)
+    cleanup.callback(playback.close)
     speaker = Speaker(playback, speech.rate, speech.volume)
-    ears = MicEars(microphone, Transcriber(model, microphone.rate))
+    cleanup.callback(speaker.close)
+    push = PushToTalk() if speech.activation == "push_to_talk" else None
+    if push is not None:
+        cleanup.callback(push.close)
     options = LoopOptions(activation=speech.activation, wake_phrase=speech.wake_phrase,
                           listen_timeout_s=speech.listen_timeout_s, barge_in=echo_cancel_active())
-    push = PushToTalk() if speech.activation == "push_to_talk" else None
-    loop = VoiceLoop(engine, ears, _Subtitled(speaker), Commands.from_intents(intents_dir()), options, push)
-    from assistant.dialog.flows.due import asleep_reminders  # issue 7: due reminders while asleep
-    loop.due_reminders = lambda: asleep_reminders(engine)
+    loop = VoiceLoop(engine, MicEars(microphone, Transcriber(model, microphone.rate)), _Subtitled(speaker),
+                     Commands.from_intents(intents_dir()), options, push)
+    loop.due_reminders = lambda: asleep_reminders(engine)  # issue 7: due reminders while asleep
     check_vocabulary(model, loop)
-    try:
-        loop.speak(loop.mode_text("speech.ready"))
-        return loop.run()
-    except KeyboardInterrupt:
-        loop.stopping.set()
-        return 0
-    finally:
-        if push is not None:
-            push.close()
-        speaker.close()
-        playback.close()
-        ears.close()
+    return loop
 
 
 class _Subtitled:

@@ -147,6 +147,18 @@ def test_expectation_changes_the_reading(nlu: Understander) -> None:
     assert nlu.understand("ja ich war draußen", "yes_no", THURSDAY).intent == "yes"
 
 
+@pytest.mark.parametrize("text, expect, intent", [
+    ("hab ich nicht gemacht", "yes_no", "no"),
+    ("ich habe es nicht geschafft", "yes_no", "no"),
+    ("ich will keine übung", "none", "no"),
+    ("ich bin nicht glücklich", "none", "feeling"),
+    ("ich will nicht mehr grübeln", "free_text", "answer"),
+    ("hab ich gemacht", "yes_no", "done"),
+])
+def test_negation_is_not_ignored(nlu: Understander, text: str, expect: str, intent: str) -> None:
+    assert nlu.understand(text, expect, THURSDAY).intent == intent
+
+
 def test_nonsense_is_null_with_low_confidence(nlu: Understander) -> None:
     result = nlu.understand("die katze schläft auf dem sofa", "none", THURSDAY)
     assert result.intent is None and result.confidence < 0.6 and result.slots == {}

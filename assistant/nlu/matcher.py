@@ -28,6 +28,14 @@ from assistant.nlu.phrases import IntentBook, fold_phrase
 EXACT_CONFIDENCE = 0.98
 FUZZY_MIN_RATIO = 78.0
 CORRECTION_MIN_RATIO = 84.0
+NEGATIONS = frozenset({"nicht", "kein", "keine", "keinen", "keiner", "keinem", "nie", "niemals", "nichts", "nix",
+                       "niemand", "niemanden"})
+NEGATION_PROOF = frozenset({"feeling", "no", "later", "skip", "learn", "support", "reminder_cancel", "stop",
+                            "forget_data", "quieter", "louder", "slower", "faster", "repeat"})
+"""Intents whose cues still hold after "nicht"/"kein" ("ich bin nicht glücklich" is still a feeling)."""
+_NOT_NEGATED = frozenset({"mehr", "heute", "gerade", "wirklich", "sehr", "ganz", "immer", "wieder", "doch",
+                          "dass", "weil", "wenn", "aber", "oder"})
+WORD_MIN_RATIO = 80.0
 MIN_COMPOUND = 7
 """Only joined words this long count as a compound (avoids "wie so" -> "wieso" surprises)."""
 MAX_FUZZY_CHARS = 60
@@ -126,8 +134,12 @@ class Matcher:
         return kept or tuple(words)
 
     def whole(self, key: str, allowed: Collection[str] | None = None,
-              min_ratio: float = FUZZY_MIN_RATIO) -> Match | None:
-        """The utterance as a whole: exact phrase, else the closest phrase."""
+              min_ratio: float = FUZZY_MIN_RATIO, strict: bool = False) -> Match | None:
+        """The utterance as a whole: exact phrase, else the closest phrase.
+
+        A near miss never differs in negation; ``strict`` also requires every word to resemble
+        its counterpart (used where a false command would cut the person off).
+        """
         owner = self._exact.get(key)
         if owner is not None and (allowed is None or owner in allowed):
             return Match(owner, EXACT_CONFIDENCE, "exact")
@@ -141,6 +153,8 @@ class Matcher:
         for phrase, score, index in process.extract(key, window, scorer=fuzz.ratio,
                                                     limit=6, score_cutoff=min_ratio):
             owner = self._by_length_owner[low + index]
+            if _negated(key) != _negated(phrase) or (strict and not _aligned(key, phrase)):
+                continue  # "hab ich nicht gemacht" is not "hab ich gemacht"; strict: "grübeln" is not "reden"
             if allowed is None or owner in allowed:
                 return Match(owner, round(score / 100 * 0.96, 3), "fuzzy")
         return None
@@ -149,11 +163,14 @@ class Matcher:
                 boost: Collection[str] = ()) -> Match | None:
         """The most specific cue whose words all occur in ``words``."""
         present = set(words)
+        negated = _negated_words(words)
         best: _Cue | None = None
         best_weight = 0.0
         for word in present:
             for cue in self._cues.get(word, ()):
                 if allowed is not None and cue.intent not in allowed:
+                    continue
+                if cue.intent not in NEGATION_PROOF and cue.words & negated and not cue.words & NEGATIONS:
                     continue
                 weight = cue.weight + (1.5 if cue.intent in boost else 0.0)
                 if weight > best_weight and cue.words <= present:
@@ -182,8 +199,28 @@ class Matcher:
         if best is None or best[0] * 2 <= len(words):
             return None
         coverage = best[0] / len(words)
-        return Match(best[1], round(min(0.95, 0.6 + 0.35 * coverage), 3), "part",
-                     best[0] + self._priority.get(best[1], 0))
+        return Match(best[1], round(min(0.95, 0.6 + 0.35 * coverage), 3), "part", best[0])
+
+
+def _negated(text: str) -> bool:
+    return not NEGATIONS.isdisjoint(text.split())
+
+
+def _aligned(key: str, phrase: str) -> bool:
+    """Same number of words: each word must still resemble its counterpart (a misheard word, not another)."""
+    said, known = key.split(), phrase.split()
+    if len(said) != len(known):
+        return True
+    return all(a == b or fuzz.ratio(a, b) >= WORD_MIN_RATIO for a, b in zip(said, known))
+
+
+def _negated_words(words: Sequence[str]) -> frozenset[str]:
+    """Content words right after a negation, up to two words on ("keine übung", "nicht mehr gemacht")."""
+    found = set()
+    for index, word in enumerate(words):
+        if word in NEGATIONS:
+            found.update(w for w in words[index + 1:index + 3] if len(w) >= 4 and w not in _NOT_NEGATED)
+    return frozenset(found)
 
 
 def _index(cues: list[_Cue]) -> dict[str, list[_Cue]]:

@@ -89,7 +89,8 @@ class Understander:
         stripped = self.matcher.strip(words)
         key = " ".join(stripped)
         if expect == "free_text":
-            whole = self.matcher.whole(key, FREE_TEXT_COMMANDS, FREE_TEXT_MIN_RATIO) if len(stripped) <= 6 else None
+            whole = (self.matcher.whole(key, FREE_TEXT_COMMANDS, FREE_TEXT_MIN_RATIO, strict=True)
+                     if len(stripped) <= 6 else None)
             return whole or Match("answer", 0.9, "free")
         if expect == "scale":
             return self._scale(words, key)

@@ -228,7 +228,13 @@ def test_without_echo_cancellation_the_mic_is_ignored_while_speaking(data_dir: P
     speaker, player = speaker_factory(speed=4.0)
     ears = ScriptedEars([(0.1, "partial", "stopp")])
     loop = make_loop(data_dir, ears, speaker, barge_in=False, holdoff_s=0.3)
-    ears_thread_hear = threading.Thread(target=lambda: [ears.hear(0.05) for _ in range(20)], daemon=True)
+    def listen_while_speaking() -> None:     # what a microphone thread would do meanwhile
+        while not ears.muted:
+            time.sleep(0.005)
+        ears._since = time.monotonic()        # "stopp" comes 0.1 s into our speech
+        for _ in range(20):
+            ears.hear(0.05)
+    ears_thread_hear = threading.Thread(target=listen_while_speaking, daemon=True)
     ears_thread_hear.start()
     job = loop.speak("Ich spreche jetzt einen Satz. Und noch einen zweiten dazu.")
     ears_thread_hear.join()

@@ -88,6 +88,19 @@ def test_everyday_utterances_of_the_nlu_cases_stay_calm() -> None:
     assert len(alarms) <= len(texts) // 100, alarms
 
 
+def test_the_assistants_own_sentences_are_never_acute() -> None:
+    """Every prompt outside the crisis texts: explanations of depression must not read as a crisis."""
+    from assistant.dialog.prompts import load_prompts
+    from assistant.resources import prompts_dir
+
+    book = load_prompts(prompts_dir())
+    texts = [t for key in book.keys() if not key.startswith("safety.")
+             for t in (*book[key].du, *book[key].sie)]
+    assert len(texts) > 300
+    acute = [t for t in texts if DETECTOR.assess(t) == "acute"]
+    assert not acute
+
+
 def test_known_misses_are_still_misses() -> None:
     """The known-misses list may only shrink: a case that now works moves to ``acute``."""
     fixed = [t for t in CASES.get("known_misses", []) if DETECTOR.assess(t) == "acute"]

@@ -27,7 +27,8 @@ from assistant.resources import intents_dir
 
 COMMA = ","
 """Marker token for a comma in typed text (a clause border)."""
-_SENTENCES = re.compile(r"[.!?;:\n\r]+")
+_SENTENCES = re.compile(r"[!?;\n\r]+|(?<!\d)[.:]+|[.:]+(?!\d)")
+"""Sentence marks, but not the dot or colon inside "20:30" or "7.30"."""
 _PUNCTUATION = re.compile(r"[^\w]+")
 _LONG_WORD = re.compile(r"\S{41,}")
 """No German word we look for is this long; dropping such runs keeps cleaning linear."""

@@ -8,8 +8,8 @@ words are hidden from the risk patterns ("ich lach mich tot").
 
 A pattern's ``seq`` is a row of slots separated by spaces. A slot lists
 alternatives separated by ``|``: a word, ``@class``, a prefix ``stem*``, a
-suffix ``*end`` or an infix ``*part*``. A trailing ``?`` makes a slot optional;
-the slot ``$`` means "end of the clause". Between two slots up to ``gap``
+suffix ``*end``, an infix ``*part*``, ``$`` (the end of the clause) or ``#``
+(a number of two or more digits). A trailing ``?`` makes a slot optional. Between two slots up to ``gap``
 other words may stand, but never a word of the pattern's ``barrier`` class.
 All words are folded like the input (umlauts to ae/oe/ue, ß to ss).
 """
@@ -42,6 +42,8 @@ class Slot:
     """The slot may be left out."""
     end: bool = False
     """``$`` is one alternative: the end of a clause matches, consuming nothing."""
+    number: bool = False
+    """``#`` is one alternative: a number of ten or more written in digits ("30 Tabletten")."""
 
     def matches(self, word: str) -> bool:
         if word in self.words:
@@ -49,6 +51,8 @@ class Slot:
         if self.prefixes and word.startswith(self.prefixes):
             return True
         if self.suffixes and word.endswith(self.suffixes):
+            return True
+        if self.number and word.isdigit() and len(word) >= 2:
             return True
         return bool(self.infixes) and any(i in word for i in self.infixes)
 
@@ -189,17 +193,19 @@ def _slot(path: Path, key: str, text: str, classes: dict[str, Slot]) -> Slot:
     body = text[:-1] if optional else text
     alts = body.split("|")
     end = "$" in alts
+    number = "#" in alts
     words: set[str] = set()
     prefixes: list[str] = []
     suffixes: list[str] = []
     infixes: list[str] = []
     for alt in alts:
-        if alt == "$":
+        if alt in ("$", "#"):
             continue
         if alt.startswith("@"):
             if alt[1:] not in classes:
                 raise DataFileError(path, key, f"unbekannte Wortklasse „{alt}“.")
             cls = classes[alt[1:]]
+            number = number or cls.number
             words |= cls.words
             prefixes += cls.prefixes
             suffixes += cls.suffixes
@@ -216,7 +222,7 @@ def _slot(path: Path, key: str, text: str, classes: dict[str, Slot]) -> Slot:
             suffixes.append(word)
         else:
             words.add(word)
-    return Slot(frozenset(words), tuple(prefixes), tuple(suffixes), tuple(infixes), optional, end)
+    return Slot(frozenset(words), tuple(prefixes), tuple(suffixes), tuple(infixes), optional, end, number)
 
 
 def _pattern_file(path: Path, data: dict[str, Any], classes: dict[str, Slot]) -> list[Pattern]:

@@ -200,7 +200,7 @@ class Detector:
         for start in range(len(clause.words)):
             for pattern in self._candidates(clause, start, idioms=True):
                 end = self._match(pattern, clause, 0, start)
-                if end is not None:
+                if end is not None and not self._switched_off(pattern, clause):
                     for i in range(start, end):
                         clause.masked[i] = True
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from assistant.app import load_understander
 from assistant.clock import local_zone, make_clock, parse_now
 from assistant.config import load_settings
+from assistant.errors import BegleiterError
 from assistant.nlu.result import EXPECTATIONS
 from assistant.nlu.understand import Understander
 
@@ -46,7 +47,8 @@ def run_nlu(args: argparse.Namespace) -> int:
     return 0
 
 
-def _one_line(understander: Understander, raw: bytes, expect: str, now: datetime, zone) -> dict[str, Any]:
+def _one_line(understander: Understander, raw: bytes, expect: str, now: datetime,
+              zone: tzinfo) -> dict[str, Any]:
     line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
     if line.lstrip().startswith("{"):
         try:
@@ -60,8 +62,21 @@ def _one_line(understander: Understander, raw: bytes, expect: str, now: datetime
             return {"error": f"Unbekanntes expect „{expect}“.", "text": request["text"]}
         if request.get("now"):
             try:
-                now = parse_now(str(request["now"])).replace(tzinfo=zone)
-            except Exception as error:  # BegleiterError with a German message
+                now = _line_now(str(request["now"]), zone)
+            except BegleiterError as error:
                 return {"error": str(error), "text": request["text"]}
         line = request["text"]
     return understander.understand(line, expect, now).to_json()
+
+
+def _line_now(text: str, zone: tzinfo) -> datetime:
+    """``YYYY-MM-DDTHH:MM`` (local); seconds, a space or an offset are accepted as well."""
+    try:
+        return parse_now(text).replace(tzinfo=zone)
+    except BegleiterError:
+        try:
+            moment = datetime.fromisoformat(text.strip())
+        except ValueError:
+            raise BegleiterError(f"Die Zeitangabe „{text}“ verstehe ich nicht. Bitte so: 2026-11-27T09:00.") from None
+    moment = moment.astimezone(zone) if moment.tzinfo else moment.replace(tzinfo=zone)
+    return moment.replace(second=0, microsecond=0)

@@ -41,6 +41,13 @@ def test_jsonl_mixes_plain_lines_and_objects() -> None:
     assert out[1]["text"] == "vier"
 
 
+def test_now_per_line_accepts_seconds_and_offsets() -> None:
+    lines = [json.dumps({"text": "erinnere mich in zwanzig minuten an den tee", "now": now})
+             for now in ("2026-11-26T14:00", "2026-11-26T14:00:30", "2026-11-26 14:00", "2026-11-26T13:00:00+00:00")]
+    out = _lines(run_cli("nlu", "--jsonl", input="\n".join(lines) + "\n", env={"TZ": "Europe/Berlin"}).stdout)
+    assert [o["slots"]["when"] for o in out] == ["2026-11-26T14:20"] * 4
+
+
 def test_bad_lines_give_an_error_object_and_the_rest_goes_on() -> None:
     raw = (b"\n   \n{not json\n" + json.dumps({"txt": "ja"}).encode() + b"\n"
            + json.dumps({"text": "ja", "expect": "vielleicht"}).encode() + b"\n"

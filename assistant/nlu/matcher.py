@@ -26,7 +26,7 @@ from assistant.nlu.normalize import Tokens
 from assistant.nlu.phrases import IntentBook, fold_phrase
 
 EXACT_CONFIDENCE = 0.98
-FUZZY_MIN_RATIO = 78.0
+FUZZY_MIN_RATIO = 80.0
 CORRECTION_MIN_RATIO = 84.0
 NEGATIONS = frozenset({"nicht", "kein", "keine", "keinen", "keiner", "keinem", "nie", "niemals", "nichts", "nix",
                        "niemand", "niemanden"})

@@ -133,7 +133,9 @@ class Understander:
             return Match("scale_answer", 0.95, "number")
         if self._scale_word(words) is not None:
             return Match("scale_answer", 0.85, "words")
-        return whole or self.matcher.by_cues(self.matcher.strip(words), SCALE_INTERRUPTS)
+        stripped = self.matcher.strip(words)
+        # no rating: a command, else whatever else the person asked for ("erzähl mir was über scham")
+        return whole or self.matcher.by_cues(stripped, SCALE_INTERRUPTS) or self.matcher.by_cues(stripped)
 
     def _scale_word(self, words: Sequence[str]) -> int | None:
         """The value of the longest scale phrase in ``words`` ("richtig gut" -> 9)."""

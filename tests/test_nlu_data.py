@@ -117,6 +117,20 @@ def test_broken_rule_and_toml_files(tmp_path: Path) -> None:
         load_intents(tmp_path / "u")
 
 
+def test_variants_must_map_words_to_text(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, {"_rules.toml": '[lexicon.variants]\nned = 1\n', "a.toml": '[yes]\nphrases = ["ja"]\n'})
+    with pytest.raises(DataFileError, match="lexicon.variants"):
+        load_intents(folder)
+
+
+def test_variants_apply_to_phrases_too(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, {"_rules.toml": '[lexicon.variants]\nned = "nicht"\n',
+                                "a.toml": '[no]\nphrases = ["ned"]\n[later]\nphrases = ["nicht jetzt"]\n'})
+    book = load_intents(folder)
+    assert book.intents["no"].phrases == ("nicht",)
+    assert book.variants == {"ned": ("nicht",)}
+
+
 def test_self_referencing_rule_is_an_error(tmp_path: Path) -> None:
     folder = _folder(tmp_path, {"_rules.toml": '[rules]\nx = "a <x>"\n', "a.toml": '[yes]\nphrases = ["<x>"]\n'})
     with pytest.raises(DataFileError, match="verweist auf sich selbst"):

@@ -127,6 +127,13 @@ def test_positions() -> None:
     assert find_position(tokenize("die erinnerung an anna").folded) is None
 
 
+def test_regional_forms_are_standardised(nlu: Understander) -> None:
+    tokens = nlu.matcher.standardise(tokenize("i mog ned gell"))
+    assert tokens.folded == ("ich", "mag", "nicht")
+    assert nlu.understand("heit ned", "none", THURSDAY).intent == "later"
+    assert nlu.understand("passt scho", "yes_no", THURSDAY).intent == "yes"
+
+
 def test_split_compounds_are_joined(nlu: Understander) -> None:
     joined = nlu.matcher.join_compounds(tokenize("eine selbst hilfe gruppe über morgen"))
     assert joined.folded == ("eine", "selbsthilfegruppe", "uebermorgen")

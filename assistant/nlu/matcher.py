@@ -95,8 +95,25 @@ class Matcher:
         words.update(extra_vocabulary)
         words.update(book.ignore)
         self.vocabulary = frozenset(words)
+        self._variants = book.variants
         self._long_words = sorted(w for w in words if len(w) >= 5)
         self._corrections: dict[str, str] = {}
+
+    def standardise(self, tokens: Tokens) -> Tokens:
+        """Regional and spoken forms to standard words ("i mog ned" -> "ich mag nicht")."""
+        if not any(w in self._variants for w in tokens.folded):
+            return tokens
+        folded: list[str] = []
+        shown: list[str] = []
+        for word, said in zip(tokens.folded, tokens.shown):
+            replacement = self._variants.get(word)
+            if replacement is None:
+                folded.append(word)
+                shown.append(said)
+            else:
+                folded.extend(replacement)
+                shown.extend(replacement)
+        return Tokens(tuple(folded), tuple(shown))
 
     def join_compounds(self, tokens: Tokens) -> Tokens:
         """Join words Vosk split apart when the joined word is known ("selbst hilfe gruppe")."""

@@ -13,7 +13,8 @@ Each intent is a table::
 
 Files whose name starts with ``_`` hold shared data instead of intents:
 ``[rules]`` (name = template or list of templates, used as ``<name>``) and
-``[lexicon]`` (``ignore`` = words dropped before matching). Sub-folders (e.g.
+``[lexicon]`` (``ignore`` = words dropped before matching; ``[lexicon.variants]`` = regional or
+spoken forms and the standard words they stand for, "ned" = "nicht"). Sub-folders (e.g.
 ``intents/safety/``) belong to other parts and are not read here.
 """
 
@@ -62,15 +63,35 @@ class IntentBook:
     """By name."""
     ignore: frozenset[str]
     """Words dropped before matching ("bitte", "mal", ...)."""
+    variants: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Folded regional/spoken word -> folded standard words ("ned" -> ("nicht",)); empty: drop it."""
 
 
-def fold_phrase(phrase: str, ignore: frozenset[str] = frozenset()) -> str:
+@dataclass(frozen=True)
+class Lexicon:
+    """Shared word lists from ``intents/_*.toml``."""
+
+    ignore: frozenset[str] = frozenset()
+    """Folded words dropped before matching."""
+    variants: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Folded regional/spoken word -> folded standard words."""
+
+    def fold(self, phrase: str) -> str:
+        """A phrase in matching form (see :func:`fold_phrase`)."""
+        return fold_phrase(phrase, self.ignore, self.variants)
+
+
+def fold_phrase(phrase: str, ignore: frozenset[str] = frozenset(),
+                variants: dict[str, tuple[str, ...]] | None = None) -> str:
     """Template output (already clean) to matching form, treated like an utterance.
 
-    Same rules as :func:`assistant.nlu.normalize.tokenize` plus ``Matcher.strip``:
-    leading fillers go when more words follow; ignore-words go unless nothing would be left.
+    Same rules as :func:`assistant.nlu.normalize.tokenize` plus ``Matcher.standardise`` and
+    ``Matcher.strip``: variants replaced, leading fillers go when more words follow,
+    ignore-words go unless nothing would be left.
     """
     words = phrase.lower().translate(_FOLD).split()
+    if variants:
+        words = [standard for word in words for standard in variants.get(word, (word,))] or words
     while len(words) > 1 and words[0] in LEADING_FILLERS:
         words.pop(0)
     kept = [w for w in words if w not in ignore]
@@ -84,19 +105,22 @@ def load_intents(folder: Path) -> IntentBook:
         raise DataFileError(folder, "", "keine Intent-Dateien (*.toml) gefunden.")
     rules: dict[str, Sequence] = {}
     ignore: set[str] = set()
+    variants: dict[str, tuple[str, ...]] = {}
     for path in (f for f in files if f.name.startswith("_")):
-        _read_shared(path, _read(path), rules, ignore)
-    frozen_ignore = frozenset(fold_phrase(w) for w in ignore)
+        data = _read(path)
+        _read_shared(path, data, rules, ignore)
+        variants.update(_variants(path, data))
+    lexicon = Lexicon(frozenset(fold_phrase(w) for w in ignore), variants)
     intents: dict[str, Intent] = {}
     owners: dict[str, tuple[str, str]] = {}
     for path in (f for f in files if not f.name.startswith("_")):
         for name, table in _read(path).items():
             if name in intents:
                 raise DataFileError(path, name, f"das Intent ist schon in {intents[name].source} definiert.")
-            intent = _build(path, name, table, rules, frozen_ignore)
+            intent = _build(path, name, table, rules, lexicon)
             _claim(intent, owners)
             intents[name] = intent
-    return IntentBook(intents, frozen_ignore)
+    return IntentBook(intents, lexicon.ignore, variants)
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -119,13 +143,23 @@ def _read_shared(path: Path, data: dict[str, Any], rules: dict[str, Sequence], i
         except TemplateError as error:
             raise DataFileError(path, f"rules.{name}", f"fehlerhafte Vorlage: {error}.") from None
         rules[name] = (Alternatives(choices, False),)
-    words = data.get("lexicon", {}).get("ignore", [])
+    lexicon = data.get("lexicon", {})
+    if not isinstance(lexicon, dict):
+        raise DataFileError(path, "lexicon", "muss eine Tabelle sein.")
+    words = lexicon.get("ignore", [])
     if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
         raise DataFileError(path, "lexicon.ignore", "muss eine Liste von Wörtern sein.")
     ignore.update(words)
     unknown = set(data) - {"rules", "lexicon"}
     if unknown:
         raise DataFileError(path, sorted(unknown)[0], "unbekannte Tabelle (erlaubt: rules, lexicon).")
+
+
+def _variants(path: Path, data: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+    table = data.get("lexicon", {}).get("variants", {})
+    if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+        raise DataFileError(path, "lexicon.variants", "muss eine Tabelle Wort = \"Standardwort(e)\" sein.")
+    return {fold_phrase(word): tuple(standard.lower().translate(_FOLD).split()) for word, standard in table.items()}
 
 
 def _expand_all(path: Path, key: str, templates: Any, rules: dict[str, Sequence]) -> list[str]:
@@ -140,7 +174,7 @@ def _expand_all(path: Path, key: str, templates: Any, rules: dict[str, Sequence]
     return phrases
 
 
-def _build(path: Path, name: str, table: Any, rules: dict[str, Sequence], ignore: frozenset[str]) -> Intent:
+def _build(path: Path, name: str, table: Any, rules: dict[str, Sequence], lexicon: Lexicon) -> Intent:
     if not isinstance(table, dict):
         raise DataFileError(path, name, "muss eine Tabelle [name] mit „phrases“ oder „cues“ sein.")
     unknown = set(table) - _INTENT_KEYS
@@ -153,14 +187,14 @@ def _build(path: Path, name: str, table: Any, rules: dict[str, Sequence], ignore
     priority = table.get("priority", 0)
     if not isinstance(priority, int):
         raise DataFileError(path, f"{name}.priority", "muss eine ganze Zahl sein.")
-    phrases = tuple(dict.fromkeys(p for p in (fold_phrase(s, ignore) for s in shown) if p))
+    phrases = tuple(dict.fromkeys(p for p in (lexicon.fold(s) for s in shown) if p))
     return Intent(name, str(path), phrases, tuple(shown),
-                  tuple(dict.fromkeys(tuple(fold_phrase(c, ignore).split()) for c in cues)), priority,
-                  _values(path, name, table.get("values", {}), rules, ignore),
-                  _topics(path, name, table.get("topics", {}), rules, ignore))
+                  tuple(dict.fromkeys(tuple(lexicon.fold(c).split()) for c in cues)), priority,
+                  _values(path, name, table.get("values", {}), rules),
+                  _topics(path, name, table.get("topics", {}), rules, lexicon))
 
 
-def _values(path: Path, name: str, table: Any, rules: dict[str, Sequence], ignore: frozenset[str]) -> dict[str, int]:
+def _values(path: Path, name: str, table: Any, rules: dict[str, Sequence]) -> dict[str, int]:
     values: dict[str, int] = {}
     for value, templates in table.items():
         if not value.isdigit() or not 0 <= int(value) <= 10:
@@ -171,11 +205,11 @@ def _values(path: Path, name: str, table: Any, rules: dict[str, Sequence], ignor
 
 
 def _topics(path: Path, name: str, table: Any, rules: dict[str, Sequence],
-            ignore: frozenset[str]) -> dict[tuple[str, ...], str]:
+            lexicon: Lexicon) -> dict[tuple[str, ...], str]:
     topics: dict[tuple[str, ...], str] = {}
     for topic, templates in table.items():
         for phrase in _expand_all(path, f"{name}.topics.{topic}", templates, rules):
-            topics[tuple(fold_phrase(phrase, ignore).split())] = topic
+            topics[tuple(lexicon.fold(phrase).split())] = topic
     return topics
 
 

@@ -52,7 +52,7 @@ class Understander:
         numbers = set(UNITS) | set(TEENS) | set(TENS) | set(MISHEARD) | set(ORDINALS)
         self.matcher = Matcher(self.book, numbers | _TIME_WORDS)
         scale = self.book.intents.get("scale_answer")
-        self._values = {tuple(fold_phrase(p, self.book.ignore).split()): v
+        self._values = {tuple(fold_phrase(p, self.book.ignore, self.book.variants).split()): v
                         for p, v in (scale.values.items() if scale else ())}
         self._longest_value = max((len(k) for k in self._values), default=0)
         self._scale_frame = frozenset(w for p in (scale.phrases if scale else ()) for w in p.split())
@@ -66,7 +66,7 @@ class Understander:
         level = safety.assess(text)
         if level == "acute":
             return NluResult(text, "crisis", 1.0, {}, "acute")
-        tokens = self.matcher.join_compounds(tokenize(text))
+        tokens = self.matcher.join_compounds(self.matcher.standardise(tokenize(text)))
         if not tokens.folded:
             return NluResult(text, None, 0.0, {}, level)
         words = self.matcher.correct(tokens.folded)

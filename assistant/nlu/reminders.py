@@ -31,6 +31,7 @@ TRAILING_TRIM = frozenset({"erinnern", "erinnerst", "erinnert", "erinnere", "zu"
                            "loeschen", "entfernen", "streichen", "weg", "vergessen", "denken", "wecken",
                            "machen", "vorbei", "ja", "okay", "noch", "stellen", "setzen", "gibst", "sagst", "nicht",
                            "mehr", "kann", "koennen", "brauche", "brauch", "ich", "bin", "sollst", "werden", "mich", "mir",
+                           "rausnehmen", "wegmachen", "canceln", "stornieren", "wollte", "wolltest",
                            "wirst", "lassen"})
 _PRONOUNS = frozenset({"ich", "wir"})
 _MODALS = frozenset({"muss", "soll", "will", "moechte", "sollte", "kann", "darf", "muesste", "wollte", "werde"})
@@ -46,7 +47,9 @@ def extract_what(shown: Sequence[str], folded: Sequence[str], used: frozenset[in
     if mode == "dass":
         rest = _finite_to_infinitive(rest)
     rest = _zu_infinitives(rest)
-    while rest and rest[0][0] in ARTICLES | LEADING_TRIM:
+    # a noun after "an" loses its article ("an den spaziergang"); a verb phrase keeps it ("die katze füttern")
+    leading = LEADING_TRIM - ARTICLES if mode in ("zu", "dass") else ARTICLES | LEADING_TRIM
+    while rest and rest[0][0] in leading:
         rest = rest[1:]
     while rest and rest[-1][0] in TRAILING_TRIM:
         rest = rest[:-1]

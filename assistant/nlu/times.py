@@ -122,6 +122,8 @@ def _repeat_every(tokens: Sequence[str], i: int, nxt: str, parts: TimeParts) -> 
     if nxt == "woche":
         parts.repeat = "weekly"
         return _mark(parts, i, i + 2)
+    if nxt in ("stunde", "halbe", "minute"):  # hourly repeats are not offered; keep them out of "what"
+        return _mark(parts, i, i + (3 if nxt == "halbe" else 2))
     if nxt in WEEKDAYS or nxt in WEEKDAY_ADVERBS:
         parts.repeat, parts.weekday = "weekly", WEEKDAYS.get(nxt, WEEKDAY_ADVERBS.get(nxt))
         return _mark(parts, i, i + 2)

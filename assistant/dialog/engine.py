@@ -204,11 +204,7 @@ class Engine:
 
     def _crisis_belt(self) -> tuple[Reply, ...]:
         """Safety belt when the crisis flow itself failed: calm words and the lines, still."""
-        replies = []
-        for name in ("acute", f"lines_{self.ctx.country}"):
-            key = f"safety.{name}"
-            replies.append(self.say(key if key in self.ctx.prompts else f"dialog.crisis.{name}"))
-        return tuple(replies)
+        return (self.say("safety.acute"), self.say(f"safety.lines_{self.ctx.country}"))
 
     def _social(self, intent: str) -> Outcome:
         reply = self.say(SOCIAL[intent])

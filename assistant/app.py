@@ -36,6 +36,17 @@ class App:
                       rng=random.Random(seed), proactive=self.proactive_sources(),
                       speech_rate=self.settings.speech.rate, volume=self.settings.speech.volume)
 
+    def __enter__(self) -> "App":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the store (flushes nothing: every write is already durable; frees the lock)."""
+        if self.store is not None:
+            self.store.close()
+
     def proactive_sources(self) -> list:
         """What the engine says by itself: the default sources plus due reminders (issue 7)."""
         from assistant.dialog.flows.due import DueReminders

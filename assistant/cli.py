@@ -179,8 +179,8 @@ def _cmd_default(args: argparse.Namespace) -> int:
 def _cmd_chat(args: argparse.Namespace) -> int:
     from assistant.app import build_app
     from assistant.chat import run_chat
-    app = build_app(args.config, args.data_dir, args.now)
-    return run_chat(app.engine(args.seed))
+    with build_app(args.config, args.data_dir, args.now) as app:
+        return run_chat(app.engine(args.seed))
 
 
 def _cmd_nlu(args: argparse.Namespace) -> int:

@@ -43,6 +43,8 @@ def test_normalisation_folds_typed_and_spoken_alike() -> None:
     assert tokenize("um 20:30").folded == ("um", "20", "uhr", "30")
     assert tokenize("Ähm Übung").shown == ("übung",)
     assert fold("\x00\x07 ja 🙂") == "ja"
+    assert fold("Jaaa!") == "ja"
+    assert fold("neeein") == "nein"
 
 
 @pytest.mark.parametrize("text, value", [

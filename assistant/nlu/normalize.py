@@ -20,6 +20,8 @@ _DECIMAL = re.compile(r"(\d+),(\d+)")
 _RANGE = re.compile(r"(\d+)\s*[-–]\s*(\d+)")
 _ORDINAL_DATE = re.compile(r"\b(am|zum|vom|bis zum)\s+(\d{1,2})\.(?!\d)")
 """Typed "am 3." becomes "am 3ten", read as a day of the month."""
+_STRETCHED = re.compile(r"([^\W\d_])\1{2,}")
+"""A letter said long ("jaaa", "neeein") counts once."""
 _GLUED = re.compile(r"(\d)([^\W\d_]{2,})|([^\W\d_]{2,})(\d)")
 FILLERS = frozenset({"äh", "aeh", "ähm", "aehm", "öhm", "oehm", "hm", "hmm", "hmmm", "ähh", "aehh",
                      "öh", "oeh", "ehm", "em", "puh", "pff", "pfff", "uff"})
@@ -41,6 +43,7 @@ class Tokens:
 
 def _prepare(text: str) -> str:
     text = unicodedata.normalize("NFC", text).lower()
+    text = _STRETCHED.sub(r"\1", text)
     text = _CLOCK.sub(r"\1 uhr \2", text)
     text = _DECIMAL.sub(r"\1 komma \2", text)
     text = _RANGE.sub(r"\1 bis \2", text)

@@ -125,7 +125,7 @@ class PacedPlayer:
 def speaker_factory():
     speakers: list[Speaker] = []
 
-    def make(speed: float = 40.0) -> tuple[Speaker, PacedPlayer]:
+    def make(speed: float = 80.0) -> tuple[Speaker, PacedPlayer]:
         player = PacedPlayer(speed)
         speaker = Speaker(player, rate=175, volume=0.9)
         speakers.append(speaker)
@@ -137,7 +137,7 @@ def speaker_factory():
 
 def make_loop(data_dir: Path, ears: ScriptedEars, speaker: Speaker, **options) -> VoiceLoop:
     app = build_app(None, str(data_dir), None)
-    defaults = dict(listen_timeout_s=0.4, poll_s=0.05, holdoff_s=0.05)
+    defaults = dict(listen_timeout_s=0.25, poll_s=0.05, holdoff_s=0.05)
     loop = VoiceLoop(app.engine(seed=1), ears, speaker, COMMANDS, LoopOptions(**{**defaults, **options}))
     return loop
 
@@ -162,7 +162,7 @@ def test_wake_answer_reprompt_then_sleep(data_dir: Path, speaker_factory) -> Non
     speaker, player = speaker_factory()
     ears = ScriptedEars([(0.0, "final", "guten morgen"),          # not the wake phrase: ignored
                          (0.05, "final", "hallo begleiter"),
-                         (0.3, "partial", "hal"), (0.05, "final", "hallo")])
+                         (0.1, "partial", "hal"), (0.05, "final", "hallo")])
     loop = make_loop(data_dir, ears, speaker)
     run_until_asleep(loop, ears)
     spoken = loop.stats.spoken

@@ -76,7 +76,6 @@ def test_microphone_hears_speech_and_is_reopened_when_it_disappears(tmp_path: Pa
         probe.stdin.write("gone\n")
         probe.stdin.flush()
         assert probe.stdout.readline().split() == ["notice", "speech.mic_lost"]
-        time.sleep(1.0)
         server = start_pulse(tmp_path / "pulse")                      # ... and comes back
         out, err = probe.communicate(timeout=30)
     finally:
@@ -163,6 +162,13 @@ class SinkWatcher:
         return sum(peak > 500 for peak in self.chunks) / 10
 
 
+def _first_line(lines: "queue.Queue[str]", errors: Path) -> str:
+    try:
+        return lines.get(timeout=30)
+    except queue.Empty:
+        pytest.fail("run printed nothing: " + errors.read_text(encoding="utf-8")[-2000:])
+
+
 def _answer_to(pulse: PulseServer, wav: Path, lines: "queue.Queue[str]", tries: int = 5) -> str:
     """Say ``wav`` into the microphone until the program says something (recognising
     espeak-ng's Korean with the Korean model does not always succeed at once)."""
@@ -184,7 +190,7 @@ def test_run_wakes_hears_and_answers_through_the_speaker(pulse: PulseServer, tmp
     config = tmp_path / "config.toml"
     # The Korean test model knows no German words, so the wake phrase is a Korean one here.
     config.write_text(f'[speech]\nmodel_dir = "{model}"\nwake_phrase = "안녕하세요"\n'
-                      'listen_timeout_s = 8.0\nrate = 320\n', encoding="utf-8")
+                      'listen_timeout_s = 8.0\nrate = 400\n', encoding="utf-8")
     utterance = espeak_wav("안녕하세요", tmp_path / "ko.wav", voice="ko")
     errors = (tmp_path / "stderr.txt").open("w+", encoding="utf-8")
     recorder, raw = _record(pulse, tmp_path)
@@ -195,7 +201,7 @@ def test_run_wakes_hears_and_answers_through_the_speaker(pulse: PulseServer, tmp
     lines = _lines(run.stdout)
     said: list[str] = []
     try:
-        said.append(lines.get(timeout=30))                   # "ready"
+        said.append(_first_line(lines, tmp_path / "stderr.txt"))   # "ready"
         for _ in range(2):                   # the wake phrase, then an utterance to answer
             assert sink.wait_until_quiet_after_speech(), said
             said.append(_answer_to(pulse, utterance, lines))

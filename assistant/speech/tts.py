@@ -30,6 +30,8 @@ TTS_RATE = 22050
 """pyttsx3's espeak driver always writes 22,050 Hz, 16-bit mono."""
 GERMAN_VOICE = "de"
 SYNTH_TIMEOUT_S = 20.0
+RATE_MIN, RATE_MAX = 80, 400
+"""Speaking rates in words per minute (espeak-ng goes to 450; the settings allow 400)."""
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 
 
@@ -73,7 +75,7 @@ class Synthesizer:
         self._engine.connect("finished-utterance", lambda **event: self._finished.set())
 
     def set_rate(self, rate: int) -> None:
-        self.rate = max(80, min(320, int(rate)))
+        self.rate = max(RATE_MIN, min(RATE_MAX, int(rate)))
         self._engine.setProperty("rate", self.rate)
 
     def set_volume(self, volume: float) -> None:

@@ -24,6 +24,7 @@ FRAME = frozenset({
     "nicht", "mehr", "die", "meine", "alle", "bis", "ja", "okay", "ok", "also", "hey", "hallo", "begleiter",
     "auch", "schon", "einfach", "notier", "notiere", "merk", "merke", "dir", "denk", "denke", "dich",
     "hilf", "hilfst", "vergessen", "vergesse", "nicht", "lass", "lasse", "soll", "sollst", "bescheidsagen",
+    "wecker", "timer",
 })
 LEADING_TRIM = FRAME - {"meine", "die", "nicht", "noch", "weg", "ob", "alle"}
 TRAILING_TRIM = frozenset({"erinnern", "erinnerst", "erinnert", "erinnere", "zu", "bitte", "mal", "kannst",
@@ -48,12 +49,18 @@ def extract_what(shown: Sequence[str], folded: Sequence[str], used: frozenset[in
         rest = _finite_to_infinitive(rest)
     rest = _zu_infinitives(rest)
     # a noun after "an" loses its article ("an den spaziergang"); a verb phrase keeps it ("die katze füttern")
-    leading = LEADING_TRIM - ARTICLES if mode in ("zu", "dass") else ARTICLES | LEADING_TRIM
+    if mode in ("zu", "dass"):
+        leading = LEADING_TRIM - ARTICLES
+    elif mode in ("an", "wegen", "fuer"):
+        leading = ARTICLES | {"bitte", "mal", "doch", "noch", "dem", "das"}
+    else:
+        leading = ARTICLES | LEADING_TRIM
     while rest and rest[0][0] in leading:
         rest = rest[1:]
     while rest and rest[-1][0] in TRAILING_TRIM:
         rest = rest[:-1]
-    if not rest or all(f in FRAME or f in ARTICLES for f, _ in rest):
+    empty = ARTICLES if mode in ("an", "wegen", "fuer") else FRAME | ARTICLES  # "an den wecker" is content
+    if not rest or all(f in empty for f, _ in rest):
         return None
     return " ".join(s for _, s in rest)
 

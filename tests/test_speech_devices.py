@@ -103,8 +103,11 @@ def _stop_recording(recorder: subprocess.Popen, raw: Path) -> array.array:
 
 
 def test_say_plays_through_the_default_speaker(pulse: PulseServer, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("[speech]\nrate = 300\n", encoding="utf-8")
     recorder, raw = _record(pulse, tmp_path)
-    proc = subprocess.run([sys.executable, "-m", "assistant", "say", "Guten Morgen, schön dass du da bist."],
+    proc = subprocess.run([sys.executable, "-m", "assistant", "say", "--config", str(config),
+                           "Guten Morgen, schön dass du da bist."],
                           env=pulse.env, cwd=ROOT, capture_output=True, text=True, timeout=30)
     samples = _stop_recording(recorder, raw)
     assert proc.returncode == 0, proc.stderr
@@ -136,14 +139,14 @@ class SinkWatcher:
         self.chunks += [max(map(abs, fresh[i:i + 1600])) for i in range(0, len(fresh), 1600)]
 
     def wait_until_quiet_after_speech(self, timeout: float = 20.0) -> bool:
-        """Wait for our voice, then 0.5 s of silence (it has finished speaking)."""
+        """Wait for our voice, then 0.4 s of silence (it has finished speaking)."""
         start, deadline = len(self.chunks), time.monotonic() + timeout
         while time.monotonic() < deadline:
             self._update()
             recent = self.chunks[start:]
             loud = [i for i, peak in enumerate(recent) if peak > 500]
-            if loud and len(recent) - loud[-1] > 5:
-                time.sleep(0.3)              # the microphone hold-off after our speech
+            if loud and len(recent) - loud[-1] > 4:
+                time.sleep(0.2)              # the microphone hold-off after our speech
                 return True
             time.sleep(0.1)
         return False

@@ -255,7 +255,8 @@ class VoiceLoop:
         return self.speak(turn.text) if turn.replies else None
 
     def speak(self, text: str, on_audio: Callable[[Any], None] | None = None) -> Any:
-        """Speak ``text`` and wait until it is played or stopped by "stopp".
+        """Speak ``text`` and wait until it is played, or stopped by "stopp" (with echo
+        cancellation) or by Enter (push-to-talk).
 
         ``on_audio(job)`` is called once, as soon as the first sample has been played
         (or when the speech ended without any).
@@ -273,6 +274,8 @@ class VoiceLoop:
                     on_audio = None
                 if self.options.barge_in:
                     self._listen_for_stop(job)
+                elif self.push_to_talk is not None and self.push_to_talk.wait(0.0):
+                    self.voice.stop()                # Enter while we speak: be quiet
         finally:
             if not self.options.barge_in:
                 self.ears.unmute(self.options.holdoff_s)

@@ -316,3 +316,20 @@ def test_stop_phrases_are_recognised_only_as_short_commands() -> None:
     assert COMMANDS.is_stop("Stopp!") and COMMANDS.is_stop("ruhe bitte jetzt")
     assert not COMMANDS.is_stop("ich will nicht halt sagen, sondern weiterreden")
     assert not COMMANDS.is_stop("weiter")
+
+
+def test_enter_stops_speech_in_push_to_talk_mode(data_dir: Path, speaker_factory) -> None:
+    speaker, player = speaker_factory(speed=1.0)
+    read_end, write_end = os.pipe()
+    push = PushToTalk(io.open(read_end, "rb", buffering=0))
+    app = build_app(None, str(data_dir), None)
+    loop = VoiceLoop(app.engine(seed=5), ScriptedEars([]), speaker, COMMANDS,
+                     LoopOptions(activation="push_to_talk", holdoff_s=0.0), push)
+    threading.Timer(0.3, lambda: os.write(write_end, b"\n")).start()
+    started = time.monotonic()
+    job = loop.speak(" ".join(["Ein ziemlich langer Satz, der eine Weile dauert."] * 5))
+    assert job.stopped and player.stops == 1
+    assert time.monotonic() - started < 1.5          # the whole text would take over 10 s
+    os.close(write_end)
+    push.close()
+

@@ -118,3 +118,23 @@ def test_listen_command_with_a_grammar(ko_model, hello_wav: Path, tmp_path: Path
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == KO_HELLO
     assert "hallo" in proc.stderr                           # reported as missing from the vocabulary
+
+
+def test_native_microphone_rates_go_straight_to_vosk(ko_model, tmp_path: Path) -> None:
+    """A microphone without 16 kHz records at its own rate; the recogniser takes that rate."""
+    _, model = ko_model
+    native = espeak_wav(KO_HELLO, tmp_path / "hello44.wav", voice="ko", rate=44100)
+    assert transcribe_wav(model, native, [KO_HELLO, KO_NO]) == [KO_HELLO]
+
+
+def test_input_rate_falls_back_to_the_native_rate(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sounddevice
+    from assistant.speech import audio
+
+    def refuse(**settings):
+        if settings.get("samplerate") == 16000:
+            raise sounddevice.PortAudioError("Invalid sample rate")
+    monkeypatch.setattr(sounddevice, "check_input_settings", refuse)
+    monkeypatch.setattr(sounddevice, "query_devices", lambda device=None, kind=None: {"default_samplerate": 44100.0})
+    assert audio.input_rate(None) == 44100
+

@@ -117,3 +117,12 @@ def test_speaker_plays_sentence_by_sentence_and_stops() -> None:
         assert len(player.clips) < 3 + 40
     finally:
         speaker.close()
+
+
+def test_resampling_for_speakers_without_22050_hz() -> None:
+    from assistant.speech.audio import resample
+    ramp = array.array("h", range(0, 2000, 10))                   # 200 samples
+    doubled = array.array("h", resample(ramp.tobytes(), 22050, 44100))
+    assert len(doubled) == 400
+    assert doubled[0] == 0 and doubled[-1] == 1990 and list(doubled) == sorted(doubled)
+    assert resample(ramp.tobytes(), 22050, 22050) == ramp.tobytes()

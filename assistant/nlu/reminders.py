@@ -33,6 +33,7 @@ TRAILING_TRIM = frozenset({"erinnern", "erinnerst", "erinnert", "erinnere", "zu"
                            "machen", "vorbei", "ja", "okay", "noch", "stellen", "setzen", "gibst", "sagst", "nicht",
                            "mehr", "kann", "koennen", "brauche", "brauch", "ich", "bin", "sollst", "werden", "mich", "mir",
                            "rausnehmen", "wegmachen", "canceln", "stornieren", "wollte", "wolltest",
+                           "anlegen", "erstellen", "einrichten", "hinzufuegen", "eintragen",
                            "wirst", "lassen"})
 _PRONOUNS = frozenset({"ich", "wir"})
 _MODALS = frozenset({"muss", "soll", "will", "moechte", "sollte", "kann", "darf", "muesste", "wollte", "werde"})

@@ -46,3 +46,10 @@ def test_no_subcommand_without_model_explains_and_chats(tmp_path: Path) -> None:
     no_model = load_prompts(prompts_dir())["system.no_model"].variants("du")
     assert first in no_model
     assert len(proc.stdout.splitlines()) >= 3                     # then the chat: welcome and an answer
+
+
+def test_a_microphone_name_that_matches_nothing_is_a_german_error() -> None:
+    from assistant.speech.audio import AudioError, Microphone
+    with pytest.raises(AudioError, match="kein Mikrofon, dessen Name „gibt-es-nicht“ enthält"):
+        Microphone("gibt-es-nicht")
+

@@ -39,7 +39,7 @@ MIC_PROBE = """
 import array, logging, sys, time
 logging.basicConfig(level=logging.INFO, stream=sys.stderr)
 from assistant.speech.audio import Microphone
-mic = Microphone("", on_notice=lambda key: print("notice", key, flush=True))
+mic = Microphone("PULSE", on_notice=lambda key: print("notice", key, flush=True))  # by name part
 mic.start()
 
 def blocks(wanted, seconds, loud=False):

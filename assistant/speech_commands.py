@@ -77,7 +77,8 @@ def _build_loop(app: App, cleanup: contextlib.ExitStack) -> Any:
     """Model, microphone, speaker and the loop around the engine; closers go to ``cleanup``."""
     from assistant.dialog.flows.due import asleep_reminders
     from assistant.loop import Commands, LoopOptions, VoiceLoop
-    from assistant.speech.audio import Microphone, Playback
+    from assistant.speech.audio import Microphone
+    from assistant.speech.playback import Playback
     from assistant.speech.ears import MicEars
     from assistant.speech.stt import Transcriber, load_model
     from assistant.speech.tts import TTS_RATE, Speaker
@@ -136,7 +137,7 @@ def run_say(args: argparse.Namespace) -> int:
         seconds = Synthesizer(settings.speech.rate, settings.speech.volume).write_wav(text, path)
         print(f"{path}: {seconds:.1f} s", file=sys.stderr)
         return 0
-    from assistant.speech.audio import Playback
+    from assistant.speech.playback import Playback
     playback = Playback(TTS_RATE, settings.speech.output_device)
     speaker = Speaker(playback, settings.speech.rate, settings.speech.volume)
     try:

@@ -70,7 +70,7 @@ def measure_latency(data_dir: Path) -> list[float]:
     from assistant.app import build_app
     from assistant.loop import Commands, LoopOptions, VoiceLoop
     from assistant.resources import intents_dir
-    from assistant.speech.audio import Playback
+    from assistant.speech.playback import Playback
     from assistant.speech.stt import Heard
     from assistant.speech.tts import TTS_RATE, Speaker
 

@@ -87,6 +87,27 @@ def test_microphone_hears_speech_and_is_reopened_when_it_disappears(tmp_path: Pa
     assert err.count("microphone is back") == 1
 
 
+def test_speech_ends_instead_of_hanging_when_the_speaker_disappears(tmp_path: Path) -> None:
+    try:
+        server = start_pulse(tmp_path / "pulse")
+    except (RuntimeError, OSError, subprocess.SubprocessError) as error:
+        pytest.skip(f"no PulseAudio server for device tests: {error}")
+    long_text = " ".join(["Das ist ein langer Satz, der eine ganze Weile dauert."] * 8)   # about 25 s
+    say = subprocess.Popen([sys.executable, "-m", "assistant", "say", long_text], env=server.env, cwd=ROOT,
+                           text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        time.sleep(2.0)
+        server.stop()                                          # the speaker is unplugged
+        stopped = time.monotonic()
+        out, err = say.communicate(timeout=20)
+    finally:
+        if say.poll() is None:
+            say.kill()
+    assert time.monotonic() - stopped < 8, err                 # not the 25 s of the whole text
+    assert say.returncode == 0, err
+    assert err.count("speaker lost") == 1
+
+
 def _record(pulse: PulseServer, tmp_path: Path) -> tuple[subprocess.Popen, Path]:
     raw = tmp_path / "out.raw"
     recorder = pulse.record_output(raw)

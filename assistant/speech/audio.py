@@ -5,9 +5,7 @@ callback only copies each block into a queue. When 16 kHz is not supported the
 device's native rate is used (Vosk's recogniser accepts any rate). A device
 that disappears is waited for and re-opened, with one logged notice.
 
-:class:`Playback` keeps one output stream open and plays PCM buffers through
-its callback, so we know exactly when the first sample leaves and can stop
-within one block.
+Playback lives in :mod:`assistant.speech.playback`.
 """
 
 from __future__ import annotations
@@ -15,9 +13,7 @@ from __future__ import annotations
 import array
 import logging
 import queue
-import threading
 import time
-from dataclasses import dataclass
 from typing import Any, Callable
 
 from assistant.errors import BegleiterError
@@ -202,82 +198,3 @@ class Microphone:
     def close(self) -> None:
         self._closed = True
         self._close_stream()
-
-
-@dataclass
-class _Clip:
-    """One buffer to play, and whom to tell when its first sample leaves."""
-
-    pcm: bytes
-    on_start: Callable[[float], None] | None
-    position: int = 0
-
-
-class Playback:
-    """One output stream that plays queued 16-bit mono buffers; stoppable at once."""
-
-    def __init__(self, rate: int, device_name: str = "") -> None:
-        self.device = find_device(device_name, "output")
-        self.source_rate = rate
-        self.rate = output_rate(self.device, rate)
-        self._clips: list[_Clip] = []
-        self._lock = threading.Lock()
-        self._idle = threading.Event()
-        self._idle.set()
-        sd = _sd()
-        try:
-            self._stream = sd.RawOutputStream(samplerate=self.rate, blocksize=int(self.rate * 0.02),
-                                              device=self.device, channels=1, dtype="int16",
-                                              callback=self._callback, latency="low")
-            self._stream.start()
-        except Exception as error:  # PortAudioError: device busy, missing or broken
-            raise AudioError(f"Der Lautsprecher lässt sich nicht öffnen ({error}).") from None
-        self.latency = float(self._stream.latency)
-
-    def _callback(self, outdata: Any, frames: int, timing: Any, status: Any) -> None:
-        needed = len(outdata)
-        filled = 0
-        with self._lock:
-            while filled < needed and self._clips:
-                clip = self._clips[0]
-                if clip.position == 0 and clip.on_start:
-                    clip.on_start(time.monotonic() + self.latency)
-                chunk = clip.pcm[clip.position:clip.position + needed - filled]
-                outdata[filled:filled + len(chunk)] = chunk
-                filled += len(chunk)
-                clip.position += len(chunk)
-                if clip.position >= len(clip.pcm):
-                    self._clips.pop(0)
-            if filled < needed:
-                outdata[filled:needed] = bytes(needed - filled)
-            if not self._clips:
-                self._idle.set()
-
-    def play(self, pcm: bytes, on_start: Callable[[float], None] | None = None) -> None:
-        """Queue a buffer (at the synthesiser's rate); ``on_start`` gets the time its first
-        sample reaches the speaker (``time.monotonic`` plus the stream's output latency)."""
-        pcm = resample(pcm, self.source_rate, self.rate)
-        with self._lock:
-            self._clips.append(_Clip(pcm, on_start))
-            self._idle.clear()
-
-    def stop(self) -> None:
-        """Drop everything queued; silence follows within one block (20 ms)."""
-        with self._lock:
-            self._clips.clear()
-            self._idle.set()
-
-    @property
-    def playing(self) -> bool:
-        return not self._idle.is_set()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Wait until everything queued has been played; False on timeout."""
-        return self._idle.wait(timeout)
-
-    def close(self) -> None:
-        self.stop()
-        try:
-            self._stream.close(ignore_errors=True)
-        except Exception:
-            pass

@@ -17,6 +17,7 @@ import logging
 import os
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Protocol, Sequence
@@ -34,6 +35,7 @@ GLOBAL_INTENTS = ("stop", "repeat", "help", "later", "slower", "faster", "louder
 GRAMMAR_KINDS = ("yes_no", "scale")
 STOP_WORDS_MAX = 3
 GRAMMAR_WORDS_MAX = 3
+STATS_KEPT = 200
 """Longer command phrases stay out of recogniser grammars (they would only dilute them)."""
 
 
@@ -106,13 +108,14 @@ class TurnLatency:
 
 @dataclass
 class LoopStats:
-    """What happened, for logs, tests and the benchmark."""
+    """What happened recently (the last :data:`STATS_KEPT` of each), for logs, tests and
+    the benchmark; bounded, since the loop runs for weeks."""
 
-    latencies: list[TurnLatency] = field(default_factory=list)
-    grammars: list[list[str] | None] = field(default_factory=list)
-    interruptions: list[float] = field(default_factory=list)
+    latencies: deque[TurnLatency] = field(default_factory=lambda: deque(maxlen=STATS_KEPT))
+    grammars: deque[list[str] | None] = field(default_factory=lambda: deque(maxlen=STATS_KEPT))
+    interruptions: deque[float] = field(default_factory=lambda: deque(maxlen=STATS_KEPT))
     """Seconds from hearing "stopp" to the speech being stopped."""
-    spoken: list[str] = field(default_factory=list)
+    spoken: deque[str] = field(default_factory=lambda: deque(maxlen=STATS_KEPT))
 
 
 class VoiceLoop:
@@ -180,8 +183,9 @@ class VoiceLoop:
         """Listen and answer until goodbye, or silence twice in a row."""
         reprompted = False
         while not self.stopping.is_set():
-            self.ears.set_grammar(self.grammar_for(expect))
-            self.stats.grammars.append(self.grammar_for(expect))
+            grammar = self.grammar_for(expect)
+            self.ears.set_grammar(grammar)
+            self.stats.grammars.append(grammar)
             heard = self.listen()
             if heard is None:
                 if reprompted or self.stopping.is_set():

@@ -254,7 +254,7 @@ def test_due_reminders_are_spoken_while_asleep(data_dir: Path, speaker_factory) 
     time.sleep(1.0)
     loop.stopping.set()
     thread.join(timeout=5)
-    assert loop.stats.spoken == ["Du wolltest Anna anrufen."]
+    assert list(loop.stats.spoken) == ["Du wolltest Anna anrufen."]
 
 
 def test_push_to_talk_wakes_on_enter_and_ends_with_input(data_dir: Path, speaker_factory) -> None:
@@ -268,7 +268,7 @@ def test_push_to_talk_wakes_on_enter_and_ends_with_input(data_dir: Path, speaker
     thread = threading.Thread(target=loop.run, daemon=True)
     thread.start()
     time.sleep(0.3)
-    assert loop.stats.spoken == []                   # nothing before Enter
+    assert not loop.stats.spoken                     # nothing before Enter
     os.write(write_end, b"\n")
     deadline = time.monotonic() + 10
     while len(loop.stats.spoken) < 3 and time.monotonic() < deadline:

@@ -36,6 +36,8 @@ NEGATION_PROOF = frozenset({"feeling", "no", "later", "skip", "learn", "support"
 _NOT_NEGATED = frozenset({"mehr", "heute", "gerade", "wirklich", "sehr", "ganz", "immer", "wieder", "doch",
                           "dass", "weil", "wenn", "aber", "oder"})
 WORD_MIN_RATIO = 80.0
+MIN_INDEXED_WORD = 4
+"""Fuzzy candidates are the phrases sharing a word of this length with the utterance (if any)."""
 MIN_COMPOUND = 7
 """Only joined words this long count as a compound (avoids "wie so" -> "wieso" surprises)."""
 MAX_FUZZY_CHARS = 60
@@ -87,6 +89,11 @@ class Matcher:
         self._by_length = [self._choices[i] for i in order]
         self._by_length_owner = [self._owners[i] for i in order]
         self._lengths = [len(p) for p in self._by_length]
+        self._by_word: dict[str, list[int]] = {}
+        for position, phrase in enumerate(self._by_length):
+            for word in set(phrase.split()):
+                if len(word) >= MIN_INDEXED_WORD:
+                    self._by_word.setdefault(word, []).append(position)
         self._longest_phrase = max((p.count(" ") + 1 for p in self._choices), default=1)
         words = {w for p in self._choices for w in p.split()} | {w for c in cues for w in c.words}
         for intent in book.intents.values():
@@ -162,19 +169,29 @@ class Matcher:
             return Match(owner, EXACT_CONFIDENCE, "exact")
         if not key or len(key) > MAX_FUZZY_CHARS or key.count(" ") >= MAX_FUZZY_WORDS:
             return None
-        # ratio >= r needs the lengths within a factor r / (2 - r) of each other
-        factor = min_ratio / (200 - min_ratio)
-        low = bisect_left(self._lengths, int(len(key) * factor))
-        high = bisect_right(self._lengths, int(len(key) / factor) + 1)
-        window = self._by_length[low:high]
-        for phrase, score, index in process.extract(key, window, scorer=fuzz.ratio,
+        candidates, owners = self._candidates(key, min_ratio)
+        for phrase, score, index in process.extract(key, candidates, scorer=fuzz.ratio,
                                                     limit=6, score_cutoff=min_ratio):
-            owner = self._by_length_owner[low + index]
+            owner = owners[index]
             if _negated(key) != _negated(phrase) or (strict and not _aligned(key, phrase)):
                 continue  # "hab ich nicht gemacht" is not "hab ich gemacht"; strict: "grübeln" is not "reden"
             if allowed is None or owner in allowed:
                 return Match(owner, round(score / 100 * 0.96, 3), "fuzzy")
         return None
+
+    def _candidates(self, key: str, min_ratio: float) -> tuple[list[str], list[str]]:
+        """Phrases of a fitting length, narrowed to those sharing a long word with ``key`` if any do."""
+        # ratio >= r needs the lengths within a factor r / (2 - r) of each other
+        factor = min_ratio / (200 - min_ratio)
+        low = bisect_left(self._lengths, int(len(key) * factor))
+        high = bisect_right(self._lengths, int(len(key) / factor) + 1)
+        shared: set[int] = set()
+        for word in key.split():
+            shared.update(i for i in self._by_word.get(word, ()) if low <= i < high)
+        if not shared:
+            return self._by_length[low:high], self._by_length_owner[low:high]
+        ordered = sorted(shared)
+        return [self._by_length[i] for i in ordered], [self._by_length_owner[i] for i in ordered]
 
     def by_cues(self, words: Sequence[str], allowed: Collection[str] | None = None,
                 boost: Collection[str] = ()) -> Match | None:

@@ -20,6 +20,7 @@ _DECIMAL = re.compile(r"(\d+),(\d+)")
 _RANGE = re.compile(r"(\d+)\s*[-–]\s*(\d+)")
 _ORDINAL_DATE = re.compile(r"\b(am|zum|vom|bis zum)\s+(\d{1,2})\.(?!\d)")
 """Typed "am 3." becomes "am 3ten", read as a day of the month."""
+_APOSTROPHES = re.compile(r"(?<=\w)['’`´](?=\w)")
 _STRETCHED = re.compile(r"([^\W\d_])\1{2,}")
 """A letter said long ("jaaa", "neeein") counts once."""
 _GLUED = re.compile(r"(\d)([^\W\d_]{2,})|([^\W\d_]{2,})(\d)")
@@ -43,6 +44,7 @@ class Tokens:
 
 def _prepare(text: str) -> str:
     text = unicodedata.normalize("NFC", text).lower()
+    text = _APOSTROPHES.sub("", text)  # "geht's" -> "gehts", "mach's" -> "machs"
     text = _STRETCHED.sub(r"\1", text)
     text = _CLOCK.sub(r"\1 uhr \2", text)
     text = _DECIMAL.sub(r"\1 komma \2", text)

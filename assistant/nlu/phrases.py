@@ -89,7 +89,7 @@ def fold_phrase(phrase: str, ignore: frozenset[str] = frozenset(),
     ``Matcher.strip``: variants replaced, leading fillers go when more words follow,
     ignore-words go unless nothing would be left.
     """
-    words = phrase.lower().translate(_FOLD).split()
+    words = phrase.lower().translate(_FOLD).replace("'", "").replace("’", "").split()
     if variants:
         words = [standard for word in words for standard in variants.get(word, (word,))] or words
     while len(words) > 1 and words[0] in LEADING_FILLERS:

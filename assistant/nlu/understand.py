@@ -207,7 +207,7 @@ class Understander:
 
         ``expect`` is the expectation name or an object with ``.kind``. The expected
         answers (yes/no words, or numbers 0-10 and scale words) plus "weiß nicht" and
-        every global command; short phrases only (three words at most). Other
+        every global command; short phrases only (three words at most, no apostrophes). Other
         expectations get only the global commands. ``[unk]`` is not included.
         """
         kind = getattr(expect, "kind", expect)
@@ -219,7 +219,8 @@ class Understander:
             intent = self.book.intents.get(name)
             if intent:
                 phrases.extend(p for p in intent.shown if len(p.split()) <= 3)
-        return tuple(dict.fromkeys(" ".join(p.split()) for p in phrases))
+        # speech models know no apostrophes ("geht's"): such forms are left out
+        return tuple(dict.fromkeys(" ".join(p.split()) for p in phrases if "'" not in p))
 
 
 def _plain(text: str) -> str:

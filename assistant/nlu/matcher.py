@@ -38,6 +38,7 @@ _NOT_NEGATED = frozenset({"mehr", "heute", "gerade", "wirklich", "sehr", "ganz",
 WORD_MIN_RATIO = 80.0
 MIN_INDEXED_WORD = 4
 """Fuzzy candidates are the phrases sharing a word of this length with the utterance (if any)."""
+NO_JOIN = frozenset({"zu", "zum", "zur", "an", "am", "im", "in", "da", "so", "es", "mit"})
 MIN_COMPOUND = 7
 """Only joined words this long count as a compound (avoids "wie so" -> "wieso" surprises)."""
 MAX_FUZZY_CHARS = 60
@@ -127,6 +128,9 @@ class Matcher:
         folded, shown = list(tokens.folded), list(tokens.shown)
         index = 0
         while index < len(folded) - 1:
+            if folded[index] in NO_JOIN:  # "zu gehen" stays apart
+                index += 1
+                continue
             for size in (3, 2):
                 joined = "".join(folded[index:index + size])
                 if len(folded) - index >= size and len(joined) >= MIN_COMPOUND and joined in self.vocabulary:

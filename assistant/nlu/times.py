@@ -104,8 +104,11 @@ def _repeat_at(tokens: Sequence[str], i: int, word: str, before: str, parts: Tim
         if tuple(tokens[i:i + len(phrase)]) == phrase:
             parts.repeat = "weekdays"
             return _mark(parts, i, i + len(phrase))
-    if word in ("jeden", "jede", "jeder", "immer", "alle") and nxt:
-        return _repeat_every(tokens, i, nxt, parts)
+    if word in ("jeden", "jede", "jeder", "jedem", "jedes", "immer", "alle") and nxt:
+        end = _repeat_every(tokens, i, nxt, parts)
+        if end > i and before == "an":  # "an jedem werktag"
+            parts.used.add(i - 1)
+        return end
     if word in WEEKDAY_ADVERBS:
         parts.repeat, parts.weekday = "weekly", WEEKDAY_ADVERBS[word]
         return _mark(parts, i, i + 1)

@@ -80,18 +80,20 @@ def _build_loop(app: App, cleanup: contextlib.ExitStack) -> Any:
     from assistant.speech.audio import Microphone
     from assistant.speech.playback import Playback
     from assistant.speech.ears import MicEars
-    from assistant.speech.stt import Transcriber, load_model
+    from assistant.speech.stt import Transcriber, is_model_dir, load_model
     from assistant.speech.tts import TTS_RATE, Speaker
     from assistant.speech.wake import PushToTalk
 
     speech = app.settings.speech
-    model = load_model(app.settings.model_dir)
     engine = app.engine()
+    if not is_model_dir(app.settings.model_dir):
+        load_model(app.settings.model_dir)  # raises the German "no model" error
     microphone = Microphone(speech.input_device, on_notice=lambda key: print(engine.say(key).text, flush=True))
+    playback = Playback(TTS_RATE, speech.output_device)  # devices are checked before the slow load
+    cleanup.callback(playback.close)
+    model = load_model(app.settings.model_dir)
     microphone.start()
     cleanup.callback(microphone.close)
-    playback = Playback(TTS_RATE, speech.output_device)
-    cleanup.callback(playback.close)
     speaker = Speaker(playback, speech.rate, speech.volume)
     cleanup.callback(speaker.close)
     push = PushToTalk() if speech.activation == "push_to_talk" else None

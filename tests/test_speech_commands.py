@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -52,4 +55,27 @@ def test_a_microphone_name_that_matches_nothing_is_a_german_error() -> None:
     from assistant.speech.audio import AudioError, Microphone
     with pytest.raises(AudioError, match="kein Mikrofon, dessen Name „gibt-es-nicht“ enthält"):
         Microphone("gibt-es-nicht")
+
+
+def test_without_any_audio_device_the_speech_commands_say_so(tmp_path: Path) -> None:
+    from tests.helpers_audio import NO_MODEL_REASON, vosk_test_model
+    (tmp_path / "runtime").mkdir()
+    no_devices = {"HOME": str(tmp_path), "XDG_RUNTIME_DIR": str(tmp_path / "runtime"),
+                  "PULSE_SERVER": f"unix:{tmp_path / 'no-server'}"}     # no sound server reachable
+    probe = subprocess.run([sys.executable, "-c", "import sounddevice; print(len(sounddevice.query_devices()))"],
+                           env={**os.environ, **no_devices}, capture_output=True, text=True, timeout=30)
+    if probe.stdout.strip() != "0":
+        pytest.skip("this machine has a sound card, so there is no device-free environment")
+    proc = run_cli("say", "Hallo", env=no_devices)
+    assert proc.returncode == 2 and proc.stderr.strip() == "Ich finde keinen Lautsprecher."
+    model = vosk_test_model()
+    if model is None:
+        pytest.skip(NO_MODEL_REASON)
+    config = tmp_path / "config.toml"
+    config.write_text(f'[speech]\nmodel_dir = "{model}"\n', encoding="utf-8")
+    proc = run_cli("run", "--config", str(config), "--data-dir", str(tmp_path / "d"), env=no_devices)
+    assert proc.returncode == 2 and proc.stderr.strip() == "Ich finde kein Mikrofon."
+    proc = run_cli("--config", str(config), "--data-dir", str(tmp_path / "d"), input="", env=no_devices)
+    no_microphone = load_prompts(prompts_dir())["system.no_microphone"].variants("du")
+    assert proc.returncode == 0 and proc.stdout.splitlines()[0] in no_microphone
 

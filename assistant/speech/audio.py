@@ -59,26 +59,34 @@ def has_input_device() -> bool:
         return False
 
 
+def native_rate(device: int | None, kind: str) -> int:
+    """The device's own sample rate; German error when there is no such device."""
+    try:
+        return int(_sd().query_devices(device, kind)["default_samplerate"])
+    except Exception:  # PortAudioError: no default device at all
+        what = "kein Mikrofon" if kind == "input" else "keinen Lautsprecher"
+        raise AudioError(f"Ich finde {what}.") from None
+
+
 def input_rate(device: int | None) -> int:
     """16 kHz when the device supports it, otherwise its native rate."""
-    sd = _sd()
+    native = native_rate(device, "input")
     try:
-        sd.check_input_settings(device=device, channels=1, dtype="int16", samplerate=STT_RATE)
+        _sd().check_input_settings(device=device, channels=1, dtype="int16", samplerate=STT_RATE)
         return STT_RATE
     except Exception:
-        native = int(sd.query_devices(device, "input")["default_samplerate"])
         log.info("microphone does not support %d Hz, recording at %d Hz", STT_RATE, native)
         return native
 
 
 def output_rate(device: int | None, wanted: int) -> int:
     """``wanted`` when the device plays it, otherwise the device's native rate."""
-    sd = _sd()
+    native = native_rate(device, "output")
     try:
-        sd.check_output_settings(device=device, channels=1, dtype="int16", samplerate=wanted)
+        _sd().check_output_settings(device=device, channels=1, dtype="int16", samplerate=wanted)
         return wanted
     except Exception:
-        return int(sd.query_devices(device, "output")["default_samplerate"])
+        return native
 
 
 def resample(pcm: bytes, source_rate: int, target_rate: int) -> bytes:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import http.server
 import io
 import shutil
-import socket
 import threading
 import zipfile
 from pathlib import Path
@@ -69,9 +68,11 @@ def test_progress_bar_shows_percent() -> None:
 
 
 def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A loopback port nobody listens on (a server's, closed again)."""
+    httpd = http.server.HTTPServer(("127.0.0.1", 0), RangeHandler)
+    port = httpd.server_port
+    httpd.server_close()
+    return port
 
 
 def test_no_network_is_a_clear_german_error(tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ FRAME = frozenset({
     "nicht", "mehr", "die", "meine", "alle", "bis", "ja", "okay", "ok", "also", "hey", "hallo", "begleiter",
     "auch", "schon", "einfach", "notier", "notiere", "merk", "merke", "dir", "denk", "denke", "dich",
     "hilf", "hilfst", "vergessen", "vergesse", "nicht", "lass", "lasse", "soll", "sollst", "bescheidsagen",
-    "wecker", "timer",
+    "wecker", "timer", "immer", "oft", "ständig", "staendig", "vergesse", "vergess",
 })
 LEADING_TRIM = FRAME - {"meine", "die", "nicht", "noch", "weg", "ob", "alle"}
 TRAILING_TRIM = frozenset({"erinnern", "erinnerst", "erinnert", "erinnere", "zu", "bitte", "mal", "kannst",
@@ -33,7 +33,8 @@ TRAILING_TRIM = frozenset({"erinnern", "erinnerst", "erinnert", "erinnere", "zu"
                            "machen", "vorbei", "ja", "okay", "noch", "stellen", "setzen", "gibst", "sagst", "nicht",
                            "mehr", "kann", "koennen", "brauche", "brauch", "ich", "bin", "sollst", "werden", "mich", "mir",
                            "rausnehmen", "wegmachen", "canceln", "stornieren", "wollte", "wolltest",
-                           "anlegen", "erstellen", "einrichten", "hinzufuegen", "eintragen",
+                           "anlegen", "erstellen", "einrichten", "hinzufuegen", "eintragen", "erledigt", "hat",
+                           "sich", "ist",
                            "wirst", "lassen"})
 _PRONOUNS = frozenset({"ich", "wir"})
 _MODALS = frozenset({"muss", "soll", "will", "moechte", "sollte", "kann", "darf", "muesste", "wollte", "werde"})

@@ -168,6 +168,11 @@ def test_negation_is_not_ignored(nlu: Understander, text: str, expect: str, inte
     assert nlu.understand(text, expect, THURSDAY).intent == intent
 
 
+def test_question_cues_need_the_question_word_first(nlu: Understander) -> None:
+    assert nlu.understand("warum bin ich so müde", "none", THURSDAY).intent == "learn"
+    assert nlu.understand("ich bin traurig und weiß nicht warum", "none", THURSDAY).intent == "feeling"
+
+
 def test_nonsense_is_null_with_low_confidence(nlu: Understander) -> None:
     result = nlu.understand("die katze schläft auf dem sofa", "none", THURSDAY)
     assert result.intent is None and result.confidence < 0.6 and result.slots == {}

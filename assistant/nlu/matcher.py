@@ -38,6 +38,8 @@ _NOT_NEGATED = frozenset({"mehr", "heute", "gerade", "wirklich", "sehr", "ganz",
 WORD_MIN_RATIO = 80.0
 MIN_INDEXED_WORD = 4
 """Fuzzy candidates are the phrases sharing a word of this length with the utterance (if any)."""
+QUESTION_WORDS = frozenset({"warum", "wieso", "weshalb", "wozu", "wofuer", "woher"})
+"""Cues starting with these only count when the question word comes first ("warum bin ich")."""
 NO_JOIN = frozenset({"zu", "zum", "zur", "an", "am", "im", "in", "da", "so", "es", "mit"})
 MIN_COMPOUND = 7
 """Only joined words this long count as a compound (avoids "wie so" -> "wieso" surprises)."""
@@ -65,6 +67,8 @@ class _Cue:
     words: frozenset[str]
     intent: str
     weight: float
+    lead: str | None = None
+    """A question word the cue starts with; it must come before the cue's other words."""
 
 
 class Matcher:
@@ -84,7 +88,8 @@ class Matcher:
                 self._owners.append(intent.name)
             for cue in intent.cues:
                 weight = len(set(cue)) + intent.priority + len("".join(cue)) / 100
-                cues.append(_Cue(frozenset(cue), intent.name, weight))
+                lead = cue[0] if cue[0] in QUESTION_WORDS and len(cue) > 1 else None
+                cues.append(_Cue(frozenset(cue), intent.name, weight, lead))
         self._cues = _index(cues)
         order = sorted(range(len(self._choices)), key=lambda i: len(self._choices[i]))
         self._by_length = [self._choices[i] for i in order]
@@ -211,7 +216,7 @@ class Matcher:
                 if cue.intent not in NEGATION_PROOF and cue.words & negated and not cue.words & NEGATIONS:
                     continue
                 weight = cue.weight + (1.5 if cue.intent in boost else 0.0)
-                if weight > best_weight and cue.words <= present:
+                if weight > best_weight and cue.words <= present and _leads(words, cue):
                     best, best_weight = cue, weight
         if best is None:
             return None
@@ -238,6 +243,14 @@ class Matcher:
             return None
         coverage = best[0] / len(words)
         return Match(best[1], round(min(0.95, 0.6 + 0.35 * coverage), 3), "part", best[0])
+
+
+def _leads(words: Sequence[str], cue: _Cue) -> bool:
+    """"warum bin ich" is a question only when "warum" comes first ("ich bin ... weiß nicht warum")."""
+    if cue.lead is None:
+        return True
+    after = set(words[words.index(cue.lead) + 1:])
+    return all(w in after for w in cue.words if w != cue.lead)
 
 
 def _negated(text: str) -> bool:

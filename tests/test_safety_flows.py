@@ -17,10 +17,9 @@ from assistant.dialog.flows import default_registry
 from assistant.dialog.flows.onboarding import OnboardingFlow
 from assistant.dialog.flows.checkin import CheckinFlow
 from assistant.dialog.flows.due import DueReminders
-from assistant.dialog.flows.safety_plan import SafetyPlanFlow, plan_flow, support_or_plan
+from assistant.dialog.flows.safety_plan import SafetyPlanFlow
 from assistant.dialog.flows.who5 import Who5Flow
 from assistant.dialog.turn import Turn
-from assistant.nlu.result import NluResult
 from assistant.store import Store, open_store
 from assistant.store.records import SafetyPlan
 from tests.conftest import run_cli
@@ -39,11 +38,9 @@ def store(data_dir: Path) -> Store:
     opened.close()
 
 
-def engine_for(store: Store, clock: SimulatedClock | None = None, plan_by_support: bool = False) -> Engine:
-    registry = default_registry()
-    if plan_by_support:  # until the NLU has a topic for it, "support" stands in for "mein Sicherheitsplan"
-        registry["support"] = support_or_plan(plan_flow)
-    return Engine(prompts(), understander(), clock or SimulatedClock(START, ZONE), store, registry=registry)
+def engine_for(store: Store, clock: SimulatedClock | None = None) -> Engine:
+    return Engine(prompts(), understander(), clock or SimulatedClock(START, ZONE), store,
+                  registry=default_registry())
 
 
 def keys(turn: Turn) -> list[str]:
@@ -251,9 +248,9 @@ ANSWERS = ["ich ziehe mich zurück und schlafe schlecht", "Musik hören, duschen
 
 
 def test_create_the_plan_part_by_part(store: Store) -> None:
-    engine = engine_for(store, plan_by_support=True)
+    engine = engine_for(store)
     engine.start()
-    assert keys(engine.handle("ich brauche professionelle hilfe")) == ["safety.plan.none_yet"]
+    assert keys(engine.handle("mein sicherheitsplan")) == ["safety.plan.none_yet"]
     assert keys(engine.handle("ja")) == ["safety.plan.intro", "safety.plan.ask_warning_signs"]
     turns = [engine.handle(answer) for answer in ANSWERS]
     assert keys(turns[2])[0] == "safety.plan.skipped"
@@ -271,9 +268,9 @@ def test_create_the_plan_part_by_part(store: Store) -> None:
 def test_read_back_and_change_one_part(store: Store) -> None:
     store.safety_plan.save(SafetyPlan(warning_signs=["grübeln"], people_to_ask=["Anna"]),
                            START.replace(tzinfo=ZONE))
-    engine = engine_for(store, plan_by_support=True)
+    engine = engine_for(store)
     engine.start()
-    turn = engine.handle("ich brauche professionelle hilfe")
+    turn = engine.handle("lies mir meinen sicherheitsplan vor")
     assert keys(turn) == ["safety.plan.readback_intro", "safety.plan.readback_warning_signs",
                           "safety.plan.readback_people_to_ask", "safety.lines_DE", "safety.plan.ask_change"]
     assert "grübeln" in turn.text and "Anna" in turn.text
@@ -285,9 +282,9 @@ def test_read_back_and_change_one_part(store: Store) -> None:
 
 
 def test_acute_while_creating_the_plan_keeps_what_was_said(store: Store) -> None:
-    engine = engine_for(store, plan_by_support=True)
+    engine = engine_for(store)
     engine.start()
-    engine.handle("ich brauche professionelle hilfe")
+    engine.handle("ich möchte einen notfallplan machen")
     engine.handle("ja")
     engine.handle("ich schlafe nicht mehr")
     assert_acute(engine.handle("ich will sterben"))
@@ -296,13 +293,11 @@ def test_acute_while_creating_the_plan_keeps_what_was_said(store: Store) -> None
 
 
 def test_support_without_the_plan_topic_stays_support(store: Store) -> None:
-    engine = engine_for(store, plan_by_support=False)
+    engine = engine_for(store)
     engine.start()
-    factory = support_or_plan(lambda ctx, result: SafetyPlanFlow())
-    plain = NluResult("hilfe", "support", 1.0, {})
-    topic = NluResult("mein sicherheitsplan", "support", 1.0, {"topic": "safety_plan"})
-    assert isinstance(factory(engine.ctx, topic), SafetyPlanFlow)
-    assert isinstance(support_or_plan(lambda ctx, result: "support flow")(engine.ctx, plain), str)
+    turn = engine.handle("wo finde ich eine selbsthilfegruppe")
+    assert engine.flow is None or engine.flow.name != "safety_plan"
+    assert not any(key.startswith("safety.plan.") for key in keys(turn))
 
 
 # -- through the real chat process ----------------------------------------------------------

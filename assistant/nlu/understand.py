@@ -48,6 +48,7 @@ class Understander:
 
     def __init__(self, intents_folder: Path) -> None:
         self.book = load_intents(intents_folder)
+        safety.detector()  # load and check the safety rules now, never first in a crisis
         self._clock: SystemClock | None = None
         numbers = set(UNITS) | set(TEENS) | set(TENS) | set(MISHEARD) | set(ORDINALS)
         self.matcher = Matcher(self.book, numbers | _TIME_WORDS)
@@ -162,7 +163,7 @@ class Understander:
                     "repeat": when.repeat if when else None}
         if intent == "reminder_cancel":
             return self._cancel_slots(tokens.shown, said, now)
-        if intent in ("exercise", "learn"):
+        if intent in ("exercise", "learn", "support"):
             topic = self._topic(intent, words)
             return {"topic": topic} if topic else {}
         if intent == "answer":

@@ -74,6 +74,7 @@ def default_registry() -> dict[str, FlowFactory]:
     from assistant.dialog.flows.feeling import feeling_flow
     from assistant.dialog.flows.learn import LearnFlow
     from assistant.dialog.flows.steps import DoneFlow, StepOfferFlow
+    from assistant.dialog.flows.safety_plan import support_or_plan
     from assistant.dialog.flows.support import SupportFlow
 
     def topic(result: NluResult) -> str | None:
@@ -89,7 +90,7 @@ def default_registry() -> dict[str, FlowFactory]:
     register(registry, "done", lambda ctx, result: DoneFlow())
     register(registry, "exercise", lambda ctx, result: ExerciseFlow(topic(result)))
     register(registry, "learn", lambda ctx, result: LearnFlow(topic(result)))
-    register(registry, "support", lambda ctx, result: SupportFlow())
+    register(registry, "support", support_or_plan(lambda ctx, result: SupportFlow()))
     register(registry, "feeling", lambda ctx, result: feeling_flow(ctx, result, {
         "checkin": CheckinFlow, "suggest_step": lambda: step_for_today(ctx), "exercise": ExerciseFlow}))
     from assistant.dialog.flows.reminders import register_reminder_flows  # issue 7

@@ -171,11 +171,6 @@ class SafetyPlanFlow(Flow):
         ctx.memory.store.safety_plan.save(plan, ctx.now())
 
 
-def plan_flow(ctx: "Context", result: NluResult) -> Flow:
-    """Registry factory: the safety plan flow."""
-    return SafetyPlanFlow()
-
-
 def support_or_plan(support: Callable[["Context", NluResult], Flow]) -> Callable[["Context", NluResult], Flow]:
     """Wrap the ``support`` factory: topic ``safety_plan`` starts the safety plan flow instead."""
     def factory(ctx: "Context", result: NluResult) -> Flow:

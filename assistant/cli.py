@@ -41,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(chat)
     chat.add_argument("--seed", type=int, metavar="N",
                       help="feste Zufallszahl für reproduzierbare Formulierungen")
+    chat.add_argument("--speak", action="store_true",
+                      help="die Antworten zusätzlich mit espeak-ng sprechen")
 
     nlu = commands.add_parser("nlu", help="nur das Sprachverstehen: gibt JSON aus",
                               description="Erkennt Absicht, Werte und Sicherheitsstufe einer Äußerung "
@@ -180,6 +182,10 @@ def _cmd_chat(args: argparse.Namespace) -> int:
     from assistant.app import build_app
     from assistant.chat import run_chat
     with build_app(args.config, args.data_dir, args.now) as app:
+        if args.speak:
+            from assistant.speech_commands import spoken_chat
+            with spoken_chat(app.engine(args.seed), app.settings) as spoken:
+                return run_chat(spoken)
         return run_chat(app.engine(args.seed))
 
 

@@ -17,10 +17,10 @@ def microphone_available() -> bool:
 def start_default(args: argparse.Namespace) -> int:
     """The voice loop when a model and a microphone are there, else one German sentence and chat."""
     from assistant.speech_commands import run_voice, voice_ready
-    app = build_app(args.config, args.data_dir, args.now)
-    reason = voice_ready(app)
-    if reason is None:
-        return run_voice(args, app)
-    engine = app.engine()
-    print(engine.say(reason).text, flush=True)
-    return run_chat(engine)
+    with build_app(args.config, args.data_dir, args.now) as app:
+        reason = voice_ready(app)
+        if reason is None:
+            return run_voice(args, app)
+        engine = app.engine()
+        print(engine.say(reason).text, flush=True)
+        return run_chat(engine)

@@ -224,14 +224,10 @@ class VoiceLoop:
     def sync_voice(self) -> None:
         """Apply the speech rate and volume the person chose by voice ("langsamer",
         "lauter"; the engine stores them) to the voice, when they changed."""
-        ctx = getattr(self.engine, "ctx", None)
-        if ctx is None:
-            return
-        rate = ctx.memory.setting("speech_rate", None) or ctx.default_rate
-        volume = ctx.memory.setting("volume", None) or ctx.default_volume
-        if (rate, volume) != self._voice_settings:
-            self._voice_settings = (rate, volume)
-            self.voice.set_voice(int(rate), float(volume))
+        chosen = chosen_voice(self.engine)
+        if chosen is not None and chosen != self._voice_settings:
+            self._voice_settings = chosen
+            self.voice.set_voice(*chosen)
 
     def _record_latency(self, heard: Heard, job: Any) -> None:
         first = getattr(job, "first_sample_at", None)
@@ -294,6 +290,16 @@ class VoiceLoop:
             job.done.wait(0.3)
             self.stats.interruptions.append(time.monotonic() - (heard.at or time.monotonic()))
             log.info("speech stopped by %r", heard.text)
+
+
+def chosen_voice(engine: Any) -> tuple[int, float] | None:
+    """The rate and volume in effect: stored by the engine, else the configured ones."""
+    ctx = getattr(engine, "ctx", None)
+    if ctx is None:
+        return None
+    rate = ctx.memory.setting("speech_rate", None) or ctx.default_rate
+    volume = ctx.memory.setting("volume", None) or ctx.default_volume
+    return int(rate), float(volume)
 
 
 def _private(text: str) -> str:

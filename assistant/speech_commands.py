@@ -9,7 +9,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from assistant.app import App, build_app
 from assistant.config import Settings, load_settings
@@ -61,9 +61,10 @@ def run_voice(args: argparse.Namespace, app: App | None = None) -> int:
 
     ``app`` is the one already built by the caller (the store allows one per data dir).
     """
-    app = app or build_app(args.config, args.data_dir, args.now)
-    _setup_logging(app.settings)
     with contextlib.ExitStack() as cleanup:
+        if app is None:
+            app = cleanup.enter_context(build_app(args.config, args.data_dir, args.now))
+        _setup_logging(app.settings)
         loop = _build_loop(app, cleanup)
         try:
             loop.speak(loop.mode_text("speech.ready"))
@@ -123,6 +124,56 @@ class _Subtitled:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._speaker, name)
+
+
+class SpokenChat:
+    """An engine for ``chat --speak``: each turn is printed at once and spoken meanwhile;
+    the next utterance silences what is still being said."""
+
+    def __init__(self, engine: Any, speaker: Any) -> None:
+        self._engine = engine
+        self._speaker = speaker
+        self._job: Any = None
+
+    def start(self) -> Any:
+        return self._speak(self._engine.start())
+
+    def handle(self, text: str) -> Any:
+        self._speaker.stop()
+        return self._speak(self._engine.handle(text))
+
+    def _speak(self, turn: Any) -> Any:
+        from assistant.loop import chosen_voice
+        chosen = chosen_voice(self._engine)
+        if chosen is not None:
+            self._speaker.set_voice(*chosen)
+        if turn.replies:
+            self._job = self._speaker.say(turn.text)
+        return turn
+
+    def finish(self) -> None:
+        """Let the last reply be spoken to the end."""
+        if self._job is not None:
+            self._job.done.wait()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._engine, name)
+
+
+@contextlib.contextmanager
+def spoken_chat(engine: Any, settings: Settings) -> Iterator[SpokenChat]:
+    """``chat --speak``: the engine wrapped so that every reply is also spoken."""
+    from assistant.speech.playback import Playback
+    from assistant.speech.tts import TTS_RATE, Speaker
+    playback = Playback(TTS_RATE, settings.speech.output_device)
+    speaker = Speaker(playback, settings.speech.rate, settings.speech.volume)
+    try:
+        chat = SpokenChat(engine, speaker)
+        yield chat
+        chat.finish()
+    finally:
+        speaker.close()
+        playback.close()
 
 
 def run_say(args: argparse.Namespace) -> int:

@@ -268,3 +268,16 @@ def test_no_subcommand_starts_the_voice_loop_when_model_and_microphone_exist(pul
             proc.kill()
     assert "Eingabetaste" in first                       # the voice loop's "ready", not the chat
     assert proc.returncode == 0
+
+
+def test_chat_speak_prints_and_speaks_the_replies(pulse: PulseServer, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("[speech]\nrate = 400\n", encoding="utf-8")
+    recorder, raw = _record(pulse, tmp_path)
+    proc = subprocess.run([sys.executable, "-m", "assistant", "chat", "--speak", "--config", str(config),
+                           "--data-dir", str(tmp_path / "data"), "--seed", "1"], input="",
+                          env=pulse.env, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    samples = _stop_recording(recorder, raw)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip()                                       # the welcome as text
+    assert len([s for s in samples if abs(s) > 500]) > 16000 * 1.0   # and spoken to its end

@@ -122,9 +122,11 @@ class Playback:
         return not self._usable()
 
     def close(self) -> None:
+        """Let the samples already handed to the device play out, then close."""
         self.stop()
         if self._stream is not None:
             try:
+                self._stream.stop(ignore_errors=True)  # waits for the device's buffers
                 self._stream.close(ignore_errors=True)
             except Exception:
                 pass

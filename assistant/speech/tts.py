@@ -30,6 +30,7 @@ TTS_RATE = 22050
 """pyttsx3's espeak driver always writes 22,050 Hz, 16-bit mono."""
 GERMAN_VOICE = "de"
 SYNTH_TIMEOUT_S = 20.0
+SYNTH_ATTEMPTS = 3
 RATE_MIN, RATE_MAX = 80, 400
 """Speaking rates in words per minute (espeak-ng goes to 450; the settings allow 400)."""
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
@@ -57,8 +58,10 @@ class Synthesizer:
     def __init__(self, rate: int = 165, volume: float = 0.9) -> None:
         try:
             import pyttsx3
+            import pyttsx3.drivers._espeak as espeak_library
             import pyttsx3.drivers.espeak as espeak_driver
             self._engine = pyttsx3.init("espeak")
+            self._espeak = espeak_library
         except Exception as error:  # espeak-ng library missing or broken
             raise VoiceError(f"Die Sprachausgabe espeak-ng lässt sich nicht starten ({error}).") from None
         # The driver prints "Audio saved to ..." on stdout after every file; silence it
@@ -70,9 +73,11 @@ class Synthesizer:
         self._engine.setProperty("voice", GERMAN_VOICE)
         self.set_rate(rate)
         self.set_volume(volume)
-        self._scratch = Path(tempfile.mkdtemp(prefix="begleiter-tts-")) / "sentence.wav"
+        self._scratch_dir = Path(tempfile.mkdtemp(prefix="begleiter-tts-"))
+        self._count = 0
         self._finished = threading.Event()
-        self._engine.connect("finished-utterance", lambda **event: self._finished.set())
+        self._completed = True
+        self._engine.connect("finished-utterance", self._on_finished)
 
     def set_rate(self, rate: int) -> None:
         self.rate = max(RATE_MIN, min(RATE_MAX, int(rate)))
@@ -85,22 +90,53 @@ class Synthesizer:
     def synthesize(self, text: str) -> bytes:
         """16-bit mono PCM at :data:`TTS_RATE` for ``text``.
 
-        Rate and volume go in as espeak-ng embedded commands (Ctrl-A + value + S/A):
-        pyttsx3's queued ``setProperty`` calls are sometimes not applied to the next
-        synthesis in espeak's retrieval mode, the embedded commands always are.
+        Rate and volume go in as espeak-ng embedded commands (Ctrl-A + value + S/A),
+        which espeak applies to exactly this text.
         """
         controls = f"\x01{self.rate}S\x01{round(self.volume * 100)}A"
-        self._scratch.unlink(missing_ok=True)
+        for _ in range(SYNTH_ATTEMPTS):
+            pcm = self._attempt(controls + normalise(text))
+            if pcm:
+                return pcm
+            log.info("espeak-ng synthesis was cancelled, trying again")
+        raise VoiceError("espeak-ng hat keinen Ton erzeugt.")
+
+    def _attempt(self, text: str) -> bytes | None:
+        """One synthesis through pyttsx3; ``None`` when it was cancelled or came out empty.
+
+        Two races in pyttsx3's espeak driver are handled here: ``runAndWait`` runs its
+        queued ``endLoop`` before the synthesis, so it returns before espeak's thread has
+        written the file (we wait for the "finished-utterance" notice, which comes after
+        the file is written); and that ``endLoop`` cancels espeak when it is still busy
+        with the previous text, which can cancel this text too (we wait until espeak is
+        idle first, and retry on a cancelled or empty result).
+        """
+        self._wait_until_idle()
+        self._count += 1
+        path = self._scratch_dir / f"sentence-{self._count}.wav"
         self._finished.clear()
-        self._engine.save_to_file(controls + normalise(text), str(self._scratch))
+        self._engine.save_to_file(text, str(path))
         self._engine.runAndWait()
-        # pyttsx3's espeak driver can leave runAndWait before espeak's thread has written
-        # the file (its queued endLoop runs first); the file is complete once the
-        # utterance is reported finished.
-        if not self._finished.wait(SYNTH_TIMEOUT_S) or not self._scratch.exists():
-            raise VoiceError("espeak-ng hat keinen Ton erzeugt.")
-        with wave.open(str(self._scratch), "rb") as wav:
-            return wav.readframes(wav.getnframes())
+        deadline = time.monotonic() + SYNTH_TIMEOUT_S
+        while self._finished.wait(max(0.0, deadline - time.monotonic())):
+            self._finished.clear()
+            if path.exists():                   # written before the notice: complete
+                with wave.open(str(path), "rb") as wav:
+                    pcm = wav.readframes(wav.getnframes())
+                path.unlink()
+                return pcm or None
+            if not self._completed:             # cancelled
+                return None
+        return None                             # no notice in time
+
+    def _wait_until_idle(self) -> None:
+        deadline = time.monotonic() + SYNTH_TIMEOUT_S
+        while self._espeak.IsPlaying() and time.monotonic() < deadline:
+            time.sleep(0.002)
+
+    def _on_finished(self, completed: bool = True, **event: Any) -> None:
+        self._completed = completed
+        self._finished.set()
 
     def write_wav(self, text: str, path: Path) -> float:
         """Write ``text`` as one WAV file; returns its length in seconds."""

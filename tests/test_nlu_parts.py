@@ -214,3 +214,10 @@ def test_grammar_for_yes_no_and_scale(nlu: Understander) -> None:
 def test_linear_on_long_input(nlu: Understander) -> None:
     result = nlu.understand("ja " * 50_000, "none", THURSDAY)
     assert result.intent == "yes"
+
+
+def test_clean_handles_long_letter_runs_and_glued_digits() -> None:
+    """A 100,000-letter run with a digit at the end: the splitting stays linear (it once was quadratic)."""
+    from assistant.nlu.normalize import clean
+    assert clean("ab" * 50_000 + "7") == "ab" * 50_000 + " 7"
+    assert clean("9uhr30") == "9 uhr 30"

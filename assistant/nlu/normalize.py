@@ -23,7 +23,8 @@ _ORDINAL_DATE = re.compile(r"\b(am|zum|vom|bis zum)\s+(\d{1,2})\.(?!\d)")
 _APOSTROPHES = re.compile(r"(?<=\w)['’`´](?=\w)")
 _STRETCHED = re.compile(r"([^\W\d_])\1{2,}")
 """A letter said long ("jaaa", "neeein") counts once."""
-_GLUED = re.compile(r"(\d)([^\W\d_]{2,})|([^\W\d_]{2,})(\d)")
+_GLUED = re.compile(r"(?<=\d)(?=[^\W\d_]{2})|(?<=[^\W\d_]{2})(?=\d)")
+"""A boundary between a digit and a word glued to it ("9uhr", "um9"); lookarounds keep it linear."""
 FILLERS = frozenset({"äh", "aeh", "ähm", "aehm", "öhm", "oehm", "hm", "hmm", "hmmm", "ähh", "aehh",
                      "öh", "oeh", "ehm", "em", "puh", "pff", "pfff", "uff"})
 LEADING_FILLERS = frozenset({"also", "und", "naja"})
@@ -49,8 +50,7 @@ def _prepare(text: str) -> str:
     text = _CLOCK.sub(r"\1 uhr \2", text)
     text = _DECIMAL.sub(r"\1 komma \2", text)
     text = _RANGE.sub(r"\1 bis \2", text)
-    text = _GLUED.sub(lambda m: f"{m.group(1)} {m.group(2)}" if m.group(1) else f"{m.group(3)} {m.group(4)}",
-                      text)
+    text = _GLUED.sub(" ", text)
     return _ORDINAL_DATE.sub(r"\1 \2ten", text)
 
 

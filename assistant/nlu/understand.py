@@ -71,12 +71,12 @@ class Understander:
         if not tokens.folded:
             return NluResult(text, None, 0.0, {}, level)
         words = self.matcher.correct(tokens.folded)
-        match = self._choose(words, expect)
+        moment = now or self._system_clock().now()
+        match = self._choose(words, expect, moment)
         if match is not None and match.intent == "scale_answer" and self._value(words, tokens) is None:
             match = None  # a rating frame without a rating ("ein anderes mal vielleicht")
         if match is None or match.confidence < MIN_CONFIDENCE:
             return NluResult(text, None, match.confidence if match else 0.0, {}, level)
-        moment = now or self._system_clock().now()
         slots = self._slots(match.intent, text, tokens, words, moment)
         return NluResult(text, match.intent, match.confidence, slots, level)
 
@@ -86,7 +86,7 @@ class Understander:
             self._clock = SystemClock(local_zone())
         return self._clock
 
-    def _choose(self, words: tuple[str, ...], expect: str) -> Match | None:
+    def _choose(self, words: tuple[str, ...], expect: str, now: datetime) -> Match | None:
         stripped = self.matcher.strip(words)
         key = " ".join(stripped)
         if expect == "free_text":
@@ -94,7 +94,7 @@ class Understander:
                      if len(stripped) <= 6 else None)
             return whole or Match("answer", 0.9, "free")
         if expect == "scale":
-            return self._scale(words, key)
+            return self._scale(words, key, now)
         whole = self.matcher.whole(key)
         if whole and whole.kind == "exact":
             return whole
@@ -126,11 +126,15 @@ class Understander:
             return self.matcher.whole(" ".join(stripped), ("yes", "no"), YES_NO_MIN_RATIO)
         return Match(cue.intent, max(cue.confidence, 0.9), "cue", cue.weight)
 
-    def _scale(self, words: tuple[str, ...], key: str) -> Match | None:
+    def _scale(self, words: tuple[str, ...], key: str, now: datetime) -> Match | None:
         whole = self.matcher.whole(key, SCALE_INTERRUPTS, FREE_TEXT_MIN_RATIO)
         if whole and whole.kind == "exact":
             return whole
         if scale_number(words) is not None:
+            # "erinnere mich morgen um neun ...": the number is a time, not a rating
+            reminder = self.matcher.by_cues(self.matcher.strip(words), ("reminder_set",))
+            if reminder is not None and find_when(words, now) is not None:
+                return reminder
             return Match("scale_answer", 0.95, "number")
         if self._scale_word(words) is not None:
             return Match("scale_answer", 0.85, "words")

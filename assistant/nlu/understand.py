@@ -122,6 +122,8 @@ class Understander:
     def _yes_no(self, stripped: tuple[str, ...]) -> Match | None:
         """In ``yes_no``, an answer that starts with a yes/no word is that answer ("ja ich war draußen")."""
         cue = self.matcher.by_cues(stripped[:2], ("yes", "no"))
+        if cue is None and stripped and stripped[0] == "ne" and stripped[1:2] != ("gute",):
+            return Match("no", 0.9, "cue")  # spoken "ne" (= nein) opening an answer: "ne du"
         if cue is None:
             return self.matcher.whole(" ".join(stripped), ("yes", "no"), YES_NO_MIN_RATIO)
         return Match(cue.intent, max(cue.confidence, 0.9), "cue", cue.weight)

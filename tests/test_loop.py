@@ -137,7 +137,7 @@ def speaker_factory():
 
 def make_loop(data_dir: Path, ears: ScriptedEars, speaker: Speaker, **options) -> VoiceLoop:
     app = build_app(None, str(data_dir), None)
-    defaults = dict(listen_timeout_s=0.25, poll_s=0.05, holdoff_s=0.05)
+    defaults = dict(listen_timeout_s=0.15, poll_s=0.05, holdoff_s=0.05)
     loop = VoiceLoop(app.engine(seed=1), ears, speaker, COMMANDS, LoopOptions(**{**defaults, **options}))
     return loop
 
@@ -162,7 +162,7 @@ def test_wake_answer_reprompt_then_sleep(data_dir: Path, speaker_factory) -> Non
     speaker, player = speaker_factory()
     ears = ScriptedEars([(0.0, "final", "guten morgen"),          # not the wake phrase: ignored
                          (0.05, "final", "hallo begleiter"),
-                         (0.1, "partial", "hal"), (0.05, "final", "hallo")])
+                         (0.05, "partial", "hal"), (0.05, "final", "hallo")])
     loop = make_loop(data_dir, ears, speaker)
     run_until_asleep(loop, ears)
     spoken = loop.stats.spoken
@@ -185,8 +185,8 @@ def _variants(engine, key: str) -> tuple[str, ...]:
 
 def test_grammar_follows_expectation_and_changes_between_utterances(data_dir: Path, speaker_factory) -> None:
     speaker, _ = speaker_factory()
-    ears = ScriptedEars([(0.0, "final", "hallo begleiter"), (0.2, "final", "frag mich"),
-                         (0.2, "final", "ja")])
+    ears = ScriptedEars([(0.0, "final", "hallo begleiter"), (0.05, "final", "frag mich"),
+                         (0.05, "final", "ja")])
     loop = make_loop(data_dir, ears, speaker)
     engine = loop.engine
     real_handle = engine.handle
@@ -251,7 +251,10 @@ def test_due_reminders_are_spoken_while_asleep(data_dir: Path, speaker_factory) 
     loop.due_reminders = lambda: [due.pop()] if due else []
     thread = threading.Thread(target=loop.run, daemon=True)
     thread.start()
-    time.sleep(1.0)
+    deadline = time.monotonic() + 5
+    while not loop.stats.spoken and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.3)                                  # time to (wrongly) say it twice
     loop.stopping.set()
     thread.join(timeout=5)
     assert list(loop.stats.spoken) == ["Du wolltest Anna anrufen."]
@@ -299,11 +302,11 @@ class VoiceSpy:
 def test_voice_commands_change_the_spoken_rate_and_volume(data_dir: Path, speaker_factory) -> None:
     speaker, _ = speaker_factory()
     spy = VoiceSpy(speaker)
-    ears = ScriptedEars([(0.0, "final", "hallo begleiter"), (0.2, "final", "langsamer bitte"),
-                         (0.2, "final", "lauter")])
+    ears = ScriptedEars([(0.0, "final", "hallo begleiter"), (0.05, "final", "langsamer bitte"),
+                         (0.05, "final", "lauter")])
     app = build_app(None, str(data_dir), None)
     loop = VoiceLoop(app.engine(seed=4), ears, spy, COMMANDS,
-                     LoopOptions(listen_timeout_s=0.4, poll_s=0.05, holdoff_s=0.05))
+                     LoopOptions(listen_timeout_s=0.15, poll_s=0.05, holdoff_s=0.05))
     run_until_asleep(loop, ears)
     speech = app.settings.speech
     # start-up applies the configured voice; each command then changes one of the two

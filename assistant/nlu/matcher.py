@@ -162,9 +162,13 @@ class Matcher:
         return cached
 
     def strip(self, words: Sequence[str]) -> tuple[str, ...]:
-        """Drop ignore-words ("bitte", "mal", ...), keeping at least one word."""
+        """Drop ignore-words ("bitte", "mal", ...), keeping at least one word.
+
+        When only ignore-words were said, those that are a phrase on their own stay
+        ("eigentlich schon" -> "schon"), else all of them.
+        """
         kept = tuple(w for w in words if w not in self.ignore)
-        return kept or tuple(words)
+        return kept or tuple(w for w in words if w in self._exact) or tuple(words)
 
     def whole(self, key: str, allowed: Collection[str] | None = None,
               min_ratio: float = FUZZY_MIN_RATIO, strict: bool = False) -> Match | None:

@@ -77,8 +77,10 @@ def _anchor(pairs: list[tuple[str, str]]) -> tuple[str, list[tuple[str, str]]]:
             return "dass", pairs[k + 1:]
         if word in ("an", "ans") and nxt and nxt not in ("mich", "dich"):
             return "an", pairs[k + 1:]
-        if word in ("wegen", "bezueglich", "fuer", "zum", "zur") and nxt and k > 0:
-            return word, pairs[k + 1:] if word not in ("zum", "zur") else pairs[k:]
+        if word in ("wegen", "bezueglich", "fuer", "fuers", "zum", "zur") and nxt and k > 0:
+            if word in ("zum", "zur") and pairs[k - 1][0] not in ("erinnerung", "erinnerungen"):
+                return word, pairs[k:]  # "dass ich zum arzt muss": part of a verb phrase
+            return ("fuer" if word == "fuers" else word), pairs[k + 1:]  # "eine erinnerung zum yoga"
     return "rest", pairs
 
 

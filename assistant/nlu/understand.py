@@ -33,7 +33,7 @@ YES_NO_MIN_RATIO = 85.0
 FUZZY_OVER_CUE = 0.87
 """A near-miss of a whole phrase beats a cue of another intent only when it is this close."""
 SCALE_INTERRUPTS = frozenset(GLOBAL_INTENTS + ("skip", "next", "goodbye", "no"))
-CANCEL_LEADING = frozenset({"zum", "zur", "fuer", "von", "vom", "mit", "beim", "bei", "ueber", "den", "die", "termin",
+CANCEL_LEADING = frozenset({"zum", "zur", "fuer", "fuers", "ans", "am", "von", "vom", "mit", "beim", "bei", "ueber", "den", "die", "termin",
                             "das", "dem", "der"})
 """Words dropped before the content of a reminder to cancel ("mit dem arzt" -> "arzt")."""
 GRAMMAR_INTENTS = {"yes_no": ("yes", "no", "skip"), "scale": ("skip",)}

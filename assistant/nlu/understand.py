@@ -122,6 +122,10 @@ class Understander:
     def _yes_no(self, stripped: tuple[str, ...]) -> Match | None:
         """In ``yes_no``, an answer that starts with a yes/no word is that answer ("ja ich war draußen")."""
         cue = self.matcher.by_cues(stripped[:2], ("yes", "no"))
+        if cue is not None and len(stripped) > 1 and "nicht" not in stripped:
+            rest = self.matcher.whole(" ".join(stripped[1:]), ("later",))
+            if rest is not None and rest.kind == "exact":
+                return rest  # "nein lieber morgen", "ja aber später": not now
         if cue is None and stripped and stripped[0] == "ne" and stripped[1:2] != ("gute",):
             return Match("no", 0.9, "cue")  # spoken "ne" (= nein) opening an answer: "ne du"
         if cue is None:

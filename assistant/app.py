@@ -12,6 +12,7 @@ from assistant.config import Settings, load_settings
 from assistant.dialog.engine import Engine
 from assistant.dialog.prompts import PromptBook, load_prompts
 from assistant.errors import DataDirError
+from assistant.logs import setup_logging
 from assistant.nlu.understand import Understander
 from assistant.resources import intents_dir, prompts_dir
 from assistant.store import Store, open_store
@@ -74,6 +75,7 @@ def load_understander() -> Understander:
 def build_app(config: str | None, data_dir: str | None, now: str | None) -> App:
     settings = load_settings(config, data_dir)
     ensure_data_dir(settings.data_dir)
+    setup_logging(settings)
     clock = make_clock(now, local_zone(settings.general.timezone))
     prompts = load_prompts(prompts_dir())
     return App(settings, clock, prompts, load_understander(), open_store(settings.data_dir))

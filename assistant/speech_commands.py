@@ -19,25 +19,13 @@ from assistant.resources import intents_dir
 log = logging.getLogger(__name__)
 
 
-def _setup_logging(settings: Settings) -> None:
-    """The project's logging when present, else plain stderr."""
-    if logging.getLogger().handlers:
-        return
-    try:
-        from assistant.logs import setup_logging
-        setup_logging(settings)
-    except ImportError:
-        logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                            format="%(levelname)s %(name)s: %(message)s")
-
-
 def echo_cancel_active() -> bool:
     """True when the sound server's default source is an echo-cancelled one."""
+    from assistant import echo_cancel
     try:
-        from assistant import echo_cancel
         server = echo_cancel.sound_server()
         return bool(server and server.default_source in echo_cancel.echo_sources())
-    except Exception:  # no helper module, no pactl, no server: assume no cancellation
+    except Exception:  # no pactl, no server: assume no cancellation
         return False
 
 
@@ -64,7 +52,6 @@ def run_voice(args: argparse.Namespace, app: App | None = None) -> int:
     with contextlib.ExitStack() as cleanup:
         if app is None:
             app = cleanup.enter_context(build_app(args.config, args.data_dir, args.now))
-        _setup_logging(app.settings)
         loop = _build_loop(app, cleanup)
         try:
             loop.speak(loop.mode_text("speech.ready"))

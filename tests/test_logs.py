@@ -104,3 +104,18 @@ def test_under_systemd_lines_go_to_stderr_with_priority_and_without_time(tmp_pat
     assert lines[1] == "<3>begleiter.voice: microphone lost"
     assert UTTERANCE not in proc.stderr
     assert not (tmp_path / "data" / logs.LOG_FILE).exists(), "no file when the journal takes the logs"
+
+
+@pytest.mark.slow
+def test_a_real_chat_logs_privately_and_never_what_was_said(tmp_path: Path) -> None:
+    """chat sets up logging like every dialogue command: a 0600 file, no utterance text in it."""
+    from tests.conftest import run_cli
+    data = tmp_path / "d"
+    secret = "mein geheimnis heißt zitronenfalter"
+    result = run_cli("chat", "--data-dir", str(data), "--now", "2026-11-27T09:00",
+                     input=f"hallo\n{secret}\ntschüss\n")
+    assert result.returncode == 0, result.stderr
+    log_file = data / "begleiter.log"
+    assert log_file.exists()
+    assert log_file.stat().st_mode & 0o777 == 0o600
+    assert "zitronenfalter" not in log_file.read_text(encoding="utf-8")

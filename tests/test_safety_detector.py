@@ -184,6 +184,8 @@ def rules_copy(tmp_path: Path) -> Path:
     ("lexicon.toml", "fuzzy_score = 86", "fuzzy_score = 20", "settings.fuzzy_score"),
     ("lexicon.toml", 'self = ["mich"', 'self = [1, "mich"', "classes.self"),
     ("acute.toml", 'id = "want_kill"', 'id = "self_kill"', "self_kill"),
+    ("lexicon.toml", 'nich = "nicht"', 'nich = "nicht mehr"', "aliases.nich"),
+    ("lexicon.toml", "[aliases]", "aliases = 3\n[unused]", "aliases"),
 ])
 def test_malformed_data_names_file_and_key(rules_copy: Path, file: str, old: str, new: str, key: str) -> None:
     path = rules_copy / file
@@ -193,6 +195,17 @@ def test_malformed_data_names_file_and_key(rules_copy: Path, file: str, old: str
     with pytest.raises(DataFileError) as caught:
         load_detector(rules_copy)
     assert file in str(caught.value) and key in str(caught.value)
+
+
+def test_dialect_spellings_are_read_as_the_standard_word(rules_copy: Path) -> None:
+    """"i bring mi um" is acute only through the aliases; without them it is not."""
+    assert DETECTOR.assess("i bring mi um") == "acute"
+    assert DETECTOR.assess("ich will nich mehr leben") == "acute"
+    lexicon = rules_copy / "lexicon.toml"
+    text = lexicon.read_text(encoding="utf-8")
+    lexicon.write_text(text[:text.index("[aliases]")], encoding="utf-8")
+    plain = load_detector(rules_copy)
+    assert plain.assess("ich will nich mehr leben") == "none"
 
 
 def test_broken_toml_and_missing_lexicon(rules_copy: Path) -> None:

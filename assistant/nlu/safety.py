@@ -1,7 +1,8 @@
 """Safety assessment of one utterance: ``none``, ``concern`` or ``acute``.
 
 Runs first on every utterance. The text is cut into clauses (typed sentence
-marks; commas become clause marks), folded like all input, and matched
+marks; commas become clause marks), folded like all input (dialect spellings such as "nich", "mi" read as the
+standard word, ``[aliases]`` in ``lexicon.toml``), and matched
 against the token patterns in ``intents/safety/`` (see
 :mod:`assistant.nlu.safety_rules`). Idioms are found first and hidden
 ("ich lach mich tot"); then every risk pattern may match with small gaps,
@@ -73,6 +74,7 @@ class Detector:
 
     def __init__(self, rules: Rules) -> None:
         self.rules = rules
+        self._aliases = rules.aliases
         self._known = self._known_words()
         targets = rules.settings.fuzzy_targets
         self._targets: dict[str, list[str]] = {}
@@ -114,7 +116,7 @@ class Detector:
         for sentence in _SENTENCES.split(text):
             words: list[str] = []
             for chunk in sentence.split(","):
-                folded = _fold_all(chunk)
+                folded = [self._aliases.get(w, w) for w in _fold_all(chunk)]
                 if words and folded:
                     words.append(COMMA)
                 words.extend(folded)

@@ -1,7 +1,9 @@
 """Safety lexicon and patterns, read once from ``intents/safety/*.toml``.
 
 ``lexicon.toml`` holds ``[settings]`` (negation cues, barriers, fuzzy matching)
-and ``[classes]`` (reusable word lists, referenced as ``@name``). Every other
+and ``[classes]`` (reusable word lists, referenced as ``@name``) and optional
+``[aliases]`` (dialect or colloquial spellings read as one standard word:
+``nich = "nicht"``, ``mi = "mich"``). Every other
 file has ``level = "acute" | "concern" | "none"`` and a list of
 ``[[pattern]]`` tables. ``none`` patterns are idioms: where one matches, its
 words are hidden from the risk patterns ("ich lach mich tot").
@@ -17,7 +19,7 @@ All words are folded like the input (umlauts to ae/oe/ue, ß to ss).
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +116,8 @@ class Rules:
     classes: dict[str, Slot]
     patterns: tuple[Pattern, ...]
     idioms: tuple[Pattern, ...]
+    aliases: dict[str, str] = field(default_factory=dict)
+    """Folded spelling -> folded standard word ("nich" -> "nicht")."""
 
 
 def load_rules(folder: Path) -> Rules:
@@ -132,7 +136,8 @@ def load_rules(folder: Path) -> Rules:
     risks = tuple(p for p in patterns if p.level != "none")
     if not risks:
         raise DataFileError(folder, "", "keine Muster für „acute“ oder „concern“ gefunden.")
-    return Rules(settings, classes, risks, tuple(p for p in patterns if p.level == "none"))
+    aliases = _aliases(lexicon_path, lexicon.get("aliases", {}))
+    return Rules(settings, classes, risks, tuple(p for p in patterns if p.level == "none"), aliases)
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -159,6 +164,17 @@ def _classes(path: Path, table: Any) -> dict[str, Slot]:
         words = _word_list(path, f"classes.{name}", value)
         classes[name] = _slot(path, f"classes.{name}", "|".join(words), classes)
     return classes
+
+
+def _aliases(path: Path, table: Any) -> dict[str, str]:
+    if not isinstance(table, dict):
+        raise DataFileError(path, "aliases", "muss eine Tabelle [aliases] sein (Schreibweise = Wort).")
+    aliases: dict[str, str] = {}
+    for spelling, word in table.items():
+        if not isinstance(word, str) or not word.strip() or len(word.split()) != 1:
+            raise DataFileError(path, f"aliases.{spelling}", "muss genau ein Wort sein.")
+        aliases[fold(spelling)] = fold(word)
+    return aliases
 
 
 def _set(path: Path, table: dict[str, Any], key: str, classes: dict[str, Slot]) -> frozenset[str]:

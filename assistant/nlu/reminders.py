@@ -35,7 +35,7 @@ TRAILING_TRIM = frozenset({"erinnern", "erinnerst", "erinnert", "erinnere", "zu"
                            "rausnehmen", "wegmachen", "canceln", "stornieren", "wollte", "wolltest",
                            "anlegen", "erstellen", "einrichten", "hinzufuegen", "eintragen", "erledigt", "hat",
                            "sich", "ist",
-                           "wirst", "lassen"})
+                           "wirst", "lassen", "raus"})
 _PRONOUNS = frozenset({"ich", "wir"})
 _MODALS = frozenset({"muss", "soll", "will", "moechte", "sollte", "kann", "darf", "muesste", "wollte", "werde"})
 _ZU_INFINITIVE = re.compile(
@@ -46,10 +46,14 @@ _ZU_INFINITIVE = re.compile(
 def extract_what(shown: Sequence[str], folded: Sequence[str], used: frozenset[int]) -> str | None:
     """The reminder content, or None when nothing is left after the frame words."""
     pairs = [(folded[i], shown[i]) for i in range(len(folded)) if i not in used]
+    pairs = _drop_not_forget(pairs)
     mode, rest = _anchor(pairs)
     if mode == "dass":
         rest = _finite_to_infinitive(rest)
-    rest = _zu_infinitives(rest)
+    joined = _zu_infinitives(rest)
+    if mode == "rest" and joined != rest:
+        mode = "zu"  # "nicht vergessen, den arzt anzurufen": a verb phrase keeps its articles
+    rest = joined
     # a noun after "an" loses its article ("an den spaziergang"); a verb phrase keeps it ("die katze füttern")
     if mode in ("zu", "dass"):
         leading = LEADING_TRIM - ARTICLES
@@ -65,6 +69,14 @@ def extract_what(shown: Sequence[str], folded: Sequence[str], used: frozenset[in
     if not rest or all(f in empty for f, _ in rest):
         return None
     return " ".join(s for _, s in rest)
+
+
+def _drop_not_forget(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """"ich will nicht vergessen, den arzt anzurufen": the frame "nicht vergessen" is no content."""
+    for k in range(len(pairs) - 1):
+        if pairs[k][0] == "nicht" and pairs[k + 1][0] in ("vergessen", "vergesse", "vergess"):
+            return pairs[:k] + pairs[k + 2:]
+    return pairs
 
 
 def _anchor(pairs: list[tuple[str, str]]) -> tuple[str, list[tuple[str, str]]]:

@@ -78,6 +78,11 @@ class Understander:
         if match is None or match.confidence < MIN_CONFIDENCE:
             return NluResult(text, None, match.confidence if match else 0.0, {}, level)
         slots = self._slots(match.intent, text, tokens, words, moment)
+        if match.intent == "reminder_set" and not any(slots.values()):
+            # "erinnere mich später daran": no time, no content, but "later" said: not now
+            later = self.matcher.by_cues(self.matcher.strip(words), ("later",))
+            if later is not None:
+                return NluResult(text, "later", later.confidence, {}, level)
         return NluResult(text, match.intent, match.confidence, slots, level)
 
     def _system_clock(self) -> SystemClock:
@@ -146,7 +151,11 @@ class Understander:
             return Match("scale_answer", 0.85, "words")
         stripped = self.matcher.strip(words)
         # no rating: a command, else whatever else the person asked for ("erzähl mir was über scham")
-        return whole or self.matcher.by_cues(stripped, SCALE_INTERRUPTS) or self.matcher.by_cues(stripped)
+        interrupt = whole or self.matcher.by_cues(stripped, SCALE_INTERRUPTS)
+        if interrupt is not None:
+            return interrupt
+        exact = self.matcher.whole(key)
+        return exact if exact and exact.kind == "exact" else self.matcher.by_cues(stripped)
 
     def _scale_word(self, words: Sequence[str]) -> int | None:
         """The value of the longest scale phrase in ``words`` ("richtig gut" -> 9)."""

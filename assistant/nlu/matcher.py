@@ -129,7 +129,10 @@ class Matcher:
         return Tokens(tuple(folded), tuple(shown))
 
     def join_compounds(self, tokens: Tokens) -> Tokens:
-        """Join words Vosk split apart when the joined word is known ("selbst hilfe gruppe")."""
+        """Join words Vosk split apart when the joined word is known ("selbst hilfe gruppe").
+
+        Short joins only for a split comparative ("laut er" -> "lauter").
+        """
         folded, shown = list(tokens.folded), list(tokens.shown)
         index = 0
         while index < len(folded) - 1:
@@ -137,10 +140,13 @@ class Matcher:
                 index += 1
                 continue
             for size in (3, 2):
-                joined = "".join(folded[index:index + size])
-                if len(folded) - index >= size and len(joined) >= MIN_COMPOUND and joined in self.vocabulary:
+                comparative = size == 2 and folded[index + 1] == "er"  # "leise er" -> "leiser"
+                joined = _comparative(folded[index]) if comparative else "".join(folded[index:index + size])
+                long_enough = len(joined) >= MIN_COMPOUND or comparative
+                if len(folded) - index >= size and long_enough and joined in self.vocabulary:
                     folded[index:index + size] = [joined]
-                    shown[index:index + size] = ["".join(shown[index:index + size])]
+                    shown[index:index + size] = [_comparative(shown[index]) if comparative
+                                                 else "".join(shown[index:index + size])]
                     break
             index += 1
         return Tokens(tuple(folded), tuple(shown))
@@ -286,3 +292,8 @@ def _index(cues: list[_Cue]) -> dict[str, list[_Cue]]:
         rarest = min(cue.words, key=lambda w: (frequency[w], w))
         index.setdefault(rarest, []).append(cue)
     return index
+
+
+def _comparative(word: str) -> str:
+    """The comparative a split "<word> er" stands for ("laut" -> "lauter", "leise" -> "leiser")."""
+    return word + ("r" if word.endswith("e") else "er")

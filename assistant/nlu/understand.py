@@ -140,6 +140,8 @@ class Understander:
     def _scale(self, words: tuple[str, ...], key: str, now: datetime) -> Match | None:
         whole = self.matcher.whole(key, SCALE_INTERRUPTS, FREE_TEXT_MIN_RATIO)
         if whole and whole.kind == "exact":
+            if whole.intent == "no" and tuple(words) in self._values:
+                return Match("scale_answer", 0.85, "words")  # "gar nicht" rates 0 here
             return whole
         if scale_number(words) is not None:
             # "erinnere mich morgen um neun ...": the number is a time, not a rating

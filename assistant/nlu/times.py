@@ -194,7 +194,8 @@ def _day_at(tokens: Sequence[str], i: int, word: str, before: str, parts: TimePa
         parts.day_offset = 2
         return _mark(parts, i, i + 1)
     if word in WEEKDAYS:
-        parts.weekday = WEEKDAYS[word]
+        if parts.weekday is None:  # "jeden dienstag und donnerstag": the first day counts
+            parts.weekday = WEEKDAYS[word]
         start = i - 1 if before in ("naechsten", "naechster", "kommenden", "diesen", "den") else i
         if nxt in DAYPARTS:
             parts.daypart = DAYPARTS[nxt]

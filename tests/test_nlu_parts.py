@@ -115,6 +115,10 @@ def test_weekend_and_late_evening_roll_forward() -> None:
     ("kannst du mich morgen an den arzttermin erinnern", "arzttermin"),
     ("erinnere mich morgen daran aufzuräumen", "aufräumen"),
     ("erinnere mich bitte", None),
+    ("ich will nicht vergessen morgen den arzt anzurufen", "den arzt anrufen"),
+    ("ich brauche die erinnerung fürs tagebuch nicht mehr", "tagebuch"),
+    ("eine erinnerung für morgen zum yoga", "yoga"),
+    ("erinnere mich dass ich zum arzt muss", "zum arzt"),
 ])
 def test_reminder_content(text: str, what: str | None) -> None:
     tokens = tokenize(text)
@@ -141,6 +145,14 @@ def test_split_compounds_are_joined(nlu: Understander) -> None:
     assert joined.folded == ("eine", "selbsthilfegruppe", "uebermorgen")
     assert joined.shown == ("eine", "selbsthilfegruppe", "übermorgen")
     assert nlu.matcher.join_compounds(tokenize("wie so")).folded == ("wie", "so")
+    comparatives = nlu.matcher.join_compounds(tokenize("bitte laut er und spät er leise er"))
+    assert comparatives.shown == ("bitte", "lauter", "und", "später", "leiser")
+    assert nlu.matcher.join_compounds(tokenize("weil er kommt")).folded == ("weil", "er", "kommt")
+
+
+def test_a_second_weekday_does_not_move_the_first() -> None:
+    found = find_when(tokenize("jeden dienstag und donnerstag").folded, THURSDAY)
+    assert found is not None and found.iso() == "2026-12-01T09:00" and found.repeat == "weekly"
 
 
 def test_free_text_only_takes_whole_commands(nlu: Understander) -> None:
@@ -154,6 +166,12 @@ def test_expectation_changes_the_reading(nlu: Understander) -> None:
     assert nlu.understand("richtig gut", "scale", THURSDAY).slots == {"value": 9}
     assert nlu.understand("richtig gut", "none", THURSDAY).intent == "feeling"
     assert nlu.understand("ja ich war draußen", "yes_no", THURSDAY).intent == "yes"
+    assert nlu.understand("nein lieber morgen", "yes_no", THURSDAY).intent == "later"
+    assert nlu.understand("nein heute nicht", "yes_no", THURSDAY).intent == "no"
+    assert nlu.understand("eigentlich schon", "yes_no", THURSDAY).intent == "yes"
+    assert nlu.understand("gar nicht", "scale", THURSDAY).slots == {"value": 0}
+    assert nlu.understand("gar nicht", "yes_no", THURSDAY).intent == "no"
+    assert nlu.understand("erinnere mich später daran", "none", THURSDAY).intent == "later"
 
 
 @pytest.mark.parametrize("text, expect, intent", [

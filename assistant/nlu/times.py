@@ -237,6 +237,7 @@ def _daypart_at(tokens: Sequence[str], i: int, word: str, before: str, parts: Ti
             return i
     parts.daypart = DAYPARTS[word]
     start = i - 2 if tuple(tokens[max(i - 2, 0):i]) in (("in", "der"), ("am", "fruehen")) else i
+    start = i - 1 if before == "zur" else start  # "zur mittagszeit"
     return _mark(parts, max(start, 0), i + 1)
 
 

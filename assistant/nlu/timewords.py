@@ -14,7 +14,7 @@ WEEKDAY_RANGES = (("von", "montag", "bis", "freitag"), ("montag", "bis", "freita
                   ("montags", "bis", "freitags"), ("unter", "der", "woche"), ("an", "werktagen"),
                   ("an", "wochentagen"), ("an", "arbeitstagen"), ("an", "allen", "werktagen"))
 DAYPARTS = {"frueh": "morning", "morgens": "morning", "morgen": "morning", "fruehmorgens": "morning",
-            "vormittag": "forenoon", "vormittags": "forenoon", "mittag": "noon", "mittags": "noon",
+            "vormittag": "forenoon", "vormittags": "forenoon", "mittag": "noon", "mittags": "noon", "mittagszeit": "noon",
             "nachmittag": "afternoon", "nachmittags": "afternoon", "abend": "evening",
             "abends": "evening", "nacht": "night", "nachts": "night"}
 DAYPART_HOURS = {"morning": 8, "forenoon": 10, "noon": 12, "afternoon": 15, "evening": 19, "night": 22}

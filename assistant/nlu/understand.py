@@ -25,6 +25,10 @@ from assistant.nlu.timewords import DAYPARTS, RELATIVE_UNITS, WEEKDAY_ADVERBS, W
 
 MIN_CONFIDENCE = 0.6
 """Below this the result is ``intent: null``."""
+BARE_TIME_MARKERS = frozenset({"um", "uhr", "in", "halb", "viertel", "dreiviertel", "minuten", "stunden",
+                               "minute", "stunde"})
+"""Words that make a time said on its own a clock time or an offset, not just a day."""
+CONTENT_STARTS = frozenset({"an", "ans", "daran", "dass", "zum", "zur"})
 GLOBAL_INTENTS = ("stop", "repeat", "help", "later", "slower", "faster", "louder", "quieter")
 FREE_TEXT_COMMANDS = frozenset(GLOBAL_INTENTS + ("skip", "next", "goodbye"))
 """What may interrupt free text, and only as the whole utterance."""
@@ -75,6 +79,8 @@ class Understander:
         match = self._choose(words, expect, moment)
         if match is not None and match.intent == "scale_answer" and self._value(words, tokens) is None:
             match = None  # a rating frame without a rating ("ein anderes mal vielleicht")
+        if (match is None or match.confidence < MIN_CONFIDENCE) and expect == "none":
+            match = self._bare_reminder(words, moment) or match
         if match is None or match.confidence < MIN_CONFIDENCE:
             return NluResult(text, None, match.confidence if match else 0.0, {}, level)
         slots = self._slots(match.intent, text, tokens, words, moment)
@@ -117,6 +123,23 @@ class Understander:
             return cue
         candidates = [m for m in (whole, cue) if m is not None]
         return max(candidates, key=lambda m: m.confidence) if candidates else None
+
+    def _bare_reminder(self, words: tuple[str, ...], now: datetime) -> Match | None:
+        """Idle, a time said on its own, maybe with content, is a reminder.
+
+        "werktags um sieben", "jeden morgen um acht an meine tabletten", "in zwanzig minuten":
+        the time needs a clock time, an offset or a repeat, and any other words must start
+        the content ("an ...", "daran ...").
+        """
+        when = find_when(words, now)
+        if when is None:
+            return None
+        said = [words[i] for i in sorted(when.used)]
+        rest = [w for i, w in enumerate(words) if i not in when.used]
+        timed = when.repeat is not None or any(w in BARE_TIME_MARKERS for w in said)
+        if timed and (not rest or rest[0] in CONTENT_STARTS):
+            return Match("reminder_set", 0.7, "time")
+        return None
 
     def _only_a_number(self, words: Sequence[str]) -> bool:
         """Idle, a bare rating ("vier", "so eine sieben") still counts as a scale answer."""

@@ -36,6 +36,8 @@ TRAILING_TRIM = frozenset({"erinnern", "erinnerst", "erinnert", "erinnere", "zu"
                            "anlegen", "erstellen", "einrichten", "hinzufuegen", "eintragen", "erledigt", "hat",
                            "sich", "ist",
                            "wirst", "lassen", "raus"})
+VERB_PHRASE_KEEPS = frozenset({"machen", "stellen", "setzen", "geben", "sagen"})
+"""Frame verbs ("erinnerung stellen") that end a real verb phrase after "daran/dass" ("den wecker stellen")."""
 _PRONOUNS = frozenset({"ich", "wir"})
 _MODALS = frozenset({"muss", "soll", "will", "moechte", "sollte", "kann", "darf", "muesste", "wollte", "werde"})
 _ZU_INFINITIVE = re.compile(
@@ -63,7 +65,8 @@ def extract_what(shown: Sequence[str], folded: Sequence[str], used: frozenset[in
         leading = ARTICLES | LEADING_TRIM
     while rest and rest[0][0] in leading:
         rest = rest[1:]
-    while rest and rest[-1][0] in TRAILING_TRIM:
+    trailing = TRAILING_TRIM - VERB_PHRASE_KEEPS if mode in ("zu", "dass") else TRAILING_TRIM
+    while rest and rest[-1][0] in trailing:
         rest = rest[:-1]
     empty = ARTICLES if mode in ("an", "wegen", "fuer") else FRAME | ARTICLES  # "an den wecker" is content
     if not rest or all(f in empty for f, _ in rest):

@@ -230,6 +230,8 @@ class Understander:
         words_of_what = (what or "").split()
         while len(words_of_what) > 1 and fold_phrase(words_of_what[0]) in CANCEL_LEADING:
             words_of_what = words_of_what[1:]
+        if len(words_of_what) == 1 and fold_phrase(words_of_what[0]) in CANCEL_LEADING:
+            words_of_what = []  # "die erinnerung von morgen früh": no content left
         what = " ".join(words_of_what)
         if what:
             slots["what"] = what

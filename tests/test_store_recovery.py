@@ -144,13 +144,39 @@ def test_lock_dies_with_a_killed_process(data_dir: Path) -> None:
         assert store.recovery_notice is None
 
 
-def _run_as_unprivileged(data_dir: Path) -> subprocess.CompletedProcess:
+def _stage_code(base: Path) -> Path:
+    """A world-readable copy of the code the unprivileged helper needs.
+
+    The checkout may sit in a folder only root can enter (CI clones anywhere);
+    the helper process runs as "nobody", so it gets its own copy.
+    """
+    import tinydb
+    stage = base / "code"
+    shutil.copytree(ROOT / "assistant", stage / "assistant",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(Path(tinydb.__file__).parent, stage / "tinydb",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    (stage / "tests").mkdir()
+    (stage / "tests" / "__init__.py").write_text("", encoding="utf-8")
+    shutil.copy(ROOT / "tests" / "helpers_store.py", stage / "tests")
+    for path in [stage, *stage.rglob("*")]:
+        os.chmod(path, 0o755 if path.is_dir() else 0o644)
+    return stage
+
+
+def _run_as_unprivileged(base: Path, data_dir: Path) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "tests.helpers_store", "open", str(data_dir)]
+    cwd = ROOT
     if os.geteuid() == 0:  # root ignores permissions: test as "nobody", a real other user
         if not shutil.which("setpriv"):
             pytest.skip("running as root without setpriv: cannot test a read-only folder")
+        cwd = _stage_code(base)
         command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
-    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=30)
+        probe = subprocess.run(command[:4] + [sys.executable, "-c", "pass"], capture_output=True,
+                               text=True, cwd=cwd, timeout=30)
+        if probe.returncode != 0:
+            pytest.skip(f"the Python interpreter {sys.executable} cannot be run as another user here")
+    return subprocess.run(command, capture_output=True, text=True, cwd=cwd, timeout=30)
 
 
 @pytest.mark.parametrize("existing", [False, True])
@@ -167,7 +193,7 @@ def test_read_only_folder_gives_a_german_error(existing: bool) -> None:
             for path in [data_dir, *data_dir.rglob("*")]:
                 os.chown(path, 65534, 65534)
         os.chmod(data_dir / "store", 0o500)
-        result = _run_as_unprivileged(data_dir)
+        result = _run_as_unprivileged(base, data_dir)
         assert result.returncode != 0, result.stdout + result.stderr
         assert result.stdout.startswith("StoreReadOnlyError: ")
         assert "Traceback" not in result.stderr

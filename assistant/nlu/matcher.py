@@ -267,12 +267,18 @@ def _negated(text: str) -> bool:
     return not NEGATIONS.isdisjoint(text.split())
 
 
+_NOT_ALIKE = ({"nicht", "nichts"}, {"nicht", "nix"})
+"""Word pairs close in spelling but not in meaning."""
+
+
 def _aligned(key: str, phrase: str) -> bool:
     """Same number of words: each word must still resemble its counterpart (a misheard word, not another)."""
     said, known = key.split(), phrase.split()
     if len(said) != len(known):
         return True
-    return all(a == b or fuzz.ratio(a, b) >= WORD_MIN_RATIO for a, b in zip(said, known))
+    # "nichts weiter" is not "nicht weiter" (but "keinen plan" is "kein plan")
+    return all(a == b or (fuzz.ratio(a, b) >= WORD_MIN_RATIO and {a, b} not in _NOT_ALIKE)
+               for a, b in zip(said, known))
 
 
 def _negated_words(words: Sequence[str]) -> frozenset[str]:

@@ -16,11 +16,11 @@ the same set. Errors name file, key and problem.
 from __future__ import annotations
 
 import string
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from assistant.datafiles import read_data_file
 from assistant.errors import DataFileError
 
 ADDRESS_FORMS = ("du", "sie")
@@ -88,18 +88,8 @@ def load_prompts(folder: Path) -> PromptBook:
         raise DataFileError(folder, "", "keine Textdateien (*.toml) gefunden.")
     prompts: list[Prompt] = []
     for path in files:
-        prompts.extend(_prompts_in(path, _read(path), path.stem, ""))
+        prompts.extend(_prompts_in(path, read_data_file(path), path.stem, ""))
     return PromptBook(prompts)
-
-
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as error:
-        raise DataFileError(path, "", f"kein gültiges TOML ({error}).") from None
-    except UnicodeDecodeError:
-        raise DataFileError(path, "", "die Datei ist nicht in UTF-8 geschrieben.") from None
 
 
 def _prompts_in(path: Path, table: dict[str, Any], key: str, section: str) -> list[Prompt]:

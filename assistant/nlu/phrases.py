@@ -20,11 +20,11 @@ spoken forms and the standard words they stand for, "ned" = "nicht"). Sub-folder
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.datafiles import read_data_file
 from assistant.errors import DataFileError
 from assistant.nlu.normalize import LEADING_FILLERS
 from assistant.nlu.templates import Alternatives, Sequence, TemplateError, expand, parse
@@ -107,30 +107,20 @@ def load_intents(folder: Path) -> IntentBook:
     ignore: set[str] = set()
     variants: dict[str, tuple[str, ...]] = {}
     for path in (f for f in files if f.name.startswith("_")):
-        data = _read(path)
+        data = read_data_file(path)
         _read_shared(path, data, rules, ignore)
         variants.update(_variants(path, data))
     lexicon = Lexicon(frozenset(fold_phrase(w) for w in ignore), variants)
     intents: dict[str, Intent] = {}
     owners: dict[str, tuple[str, str]] = {}
     for path in (f for f in files if not f.name.startswith("_")):
-        for name, table in _read(path).items():
+        for name, table in read_data_file(path).items():
             if name in intents:
                 raise DataFileError(path, name, f"das Intent ist schon in {intents[name].source} definiert.")
             intent = _build(path, name, table, rules, lexicon)
             _claim(intent, owners)
             intents[name] = intent
     return IntentBook(intents, lexicon.ignore, variants)
-
-
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as error:
-        raise DataFileError(path, "", f"kein gültiges TOML ({error}).") from None
-    except UnicodeDecodeError:
-        raise DataFileError(path, "", "die Datei ist nicht in UTF-8 geschrieben.") from None
 
 
 def _read_shared(path: Path, data: dict[str, Any], rules: dict[str, Sequence], ignore: set[str]) -> None:

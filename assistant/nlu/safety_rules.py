@@ -18,11 +18,11 @@ All words are folded like the input (umlauts to ae/oe/ue, ß to ss).
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.datafiles import read_data_file
 from assistant.errors import DataFileError
 from assistant.nlu.normalize import fold
 
@@ -125,29 +125,19 @@ def load_rules(folder: Path) -> Rules:
     lexicon_path = folder / "lexicon.toml"
     if not lexicon_path.is_file():
         raise DataFileError(lexicon_path, "", "die Datei fehlt.")
-    lexicon = _read(lexicon_path)
+    lexicon = read_data_file(lexicon_path)
     classes = _classes(lexicon_path, lexicon.get("classes"))
     settings = _settings(lexicon_path, lexicon.get("settings"), classes)
     patterns: list[Pattern] = []
     for path in sorted(folder.glob("*.toml")):
         if path.name != "lexicon.toml":
-            patterns.extend(_pattern_file(path, _read(path), classes))
+            patterns.extend(_pattern_file(path, read_data_file(path), classes))
     _check_unique(patterns)
     risks = tuple(p for p in patterns if p.level != "none")
     if not risks:
         raise DataFileError(folder, "", "keine Muster für „acute“ oder „concern“ gefunden.")
     aliases = _aliases(lexicon_path, lexicon.get("aliases", {}))
     return Rules(settings, classes, risks, tuple(p for p in patterns if p.level == "none"), aliases)
-
-
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as error:
-        raise DataFileError(path, "", f"kein gültiges TOML ({error}).") from None
-    except UnicodeDecodeError:
-        raise DataFileError(path, "", "die Datei ist nicht in UTF-8 geschrieben.") from None
 
 
 def _word_list(path: Path, key: str, value: Any) -> list[str]:

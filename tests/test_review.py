@@ -87,3 +87,14 @@ def test_several_checkins_a_day_use_the_daily_mean() -> None:
     day = TODAY - timedelta(days=2)
     points = [CheckinPoint(day, 2), CheckinPoint(day, 8), *week([5, 5])]
     assert mood_trend(points) == "steady"
+
+
+@pytest.mark.parametrize("moods, steps, closing", [
+    ([1], 0, "review.encourage.little"),
+    ([2, 1], 1, "review.encourage.steps"),
+    ([9], 0, "review.encourage.little"),
+])
+def test_one_or_two_days_give_no_verdict_on_the_week(moods: list[int], steps: int, closing: str) -> None:
+    """A single low (or high) check-in is no 'hard week' (or 'good week'): nothing made up."""
+    lines = weekly_review(week(moods), steps_done=steps, today=TODAY)
+    assert keys(lines)[-1] == closing

@@ -106,14 +106,14 @@ def encouragement(points: list[CheckinPoint], trend: str, steps_done: int) -> st
     """The key of the closing sentence that fits the data."""
     if not points:
         return "review.encourage.empty"
+    if trend == "little_data":  # one or two days say nothing about the week: no verdict
+        return "review.encourage.steps" if steps_done else "review.encourage.little"
     moods = [p.mood for p in points if p.mood is not None]
     average = mean(moods) if moods else None
     hard = (average is not None and average <= HARD_MEAN) or trend == "falling"
     if hard:
         return "review.encourage.hard_steps" if steps_done else "review.encourage.hard"
-    if trend == "little_data" and not steps_done:
-        return "review.encourage.little"
-    if trend == "rising" or (average is not None and average >= GOOD_MEAN and trend != "little_data"):
+    if trend == "rising" or (average is not None and average >= GOOD_MEAN):
         return "review.encourage.good"
     if steps_done:
         return "review.encourage.steps"

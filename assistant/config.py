@@ -137,6 +137,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"Die Konfigurationsdatei {path} ist kein gültiges TOML ({error}).") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"Die Konfigurationsdatei {path} ist nicht in UTF-8 geschrieben.") from None
     except OSError as error:
         raise ConfigError(f"Die Konfigurationsdatei {path} kann ich nicht lesen ({error.strerror}).") from None
 

@@ -68,6 +68,14 @@ def test_bad_files_name_the_key_and_the_file(tmp_path: Path, content: str, fragm
     assert str(config) in str(error.value)
 
 
+def test_config_not_in_utf8_is_a_config_error(tmp_path: Path) -> None:
+    config = tmp_path / "latin1.toml"
+    config.write_bytes('[general]\naddress = "für"\n'.encode("latin-1"))
+    with pytest.raises(ConfigError, match="UTF-8") as error:
+        load_settings(config)
+    assert str(config) in str(error.value)
+
+
 def test_missing_explicit_config_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="gibt es nicht"):
         load_settings(tmp_path / "nope.toml")

@@ -33,13 +33,13 @@ from assistant.nlu.understand import Understander
 
 LOG = logging.getLogger(__name__)
 CLARIFY_BELOW = 0.6
+"""An idle utterance understood with less confidence is confirmed first."""
 SWITCH_ABOVE = 0.7
+"""How sure a topic request must be to leave a question that waits for an answer."""
 SURE = 0.9
 """A command matched at least this well is not second-guessed."""
 WORDY = 6
 """An answer of this many words may be a request that happens to hold a number ("um neun")."""
-"""How sure a topic request must be to leave a question that waits for an answer."""
-"""An idle utterance understood with less confidence is confirmed first."""
 SOCIAL = {"greeting": "social.greeting", "thanks": "social.thanks"}
 ANSWERS = ("yes", "no", "scale_answer", "answer", "skip", "next", "repeat")
 

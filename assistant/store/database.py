@@ -17,7 +17,6 @@ import stat
 from collections import OrderedDict
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Iterator
 
 from tinydb import TinyDB
 from tinydb.table import Table
@@ -33,8 +32,6 @@ LOG = logging.getLogger("assistant.store")
 STORE_DIR = "store"
 CORE_FILE = "core.json"
 HISTORY_PATTERN = re.compile(r"^history-(\d{4}-\d{2})\.json$")
-CORE_TABLES = ("settings", "reminders", "safety_plan")
-HISTORY_TABLES = ("checkins", "steps", "journal", "prompt_history", "safety_events", "who5")
 MAX_OPEN_MONTHS = 13
 """Month files kept in memory (least recently used ones are dropped)."""
 NOTICE_RESTORED = "system.store_recovered"
@@ -146,10 +143,6 @@ class Store:
 
     def history_table(self, name: str, period: str) -> Table:
         return self.history(period).table(name)
-
-    def history_tables(self, name: str, since: datetime | None = None) -> Iterator[tuple[str, Table]]:
-        for period in self.periods_since(since):
-            yield period, self.history_table(name, period)
 
     def files(self) -> list[Path]:
         """Every file in the store folder (for export listings and forget)."""

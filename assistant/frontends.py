@@ -8,12 +8,6 @@ from assistant.app import build_app
 from assistant.chat import run_chat
 
 
-def microphone_available() -> bool:
-    """True when PortAudio reports at least one input device."""
-    from assistant.speech.audio import has_input_device
-    return has_input_device()
-
-
 def start_default(args: argparse.Namespace) -> int:
     """The voice loop when a model and a microphone are there, else one German sentence and chat."""
     from assistant.speech_commands import run_voice, voice_ready

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from tinydb.table import Document, Table
 
+from assistant.config import ADDRESS_FORMS, COUNTRIES
 from assistant.store.errors import StoreUsageError
-from assistant.store.records import (ADDRESS_FORMS, COUNTRIES, REMINDER_STATES, REPEATS,
-                                     PersonSettings, Reminder, SafetyPlan, require_aware, zone_name)
+from assistant.store.records import (REMINDER_STATES, REPEATS, PersonSettings, Reminder, SafetyPlan,
+                                     require_aware, zone_name)
 
 if TYPE_CHECKING:
     from assistant.store.database import Store

@@ -20,8 +20,6 @@ STEP_STATES = ("offered", "accepted", "done", "declined")
 REMINDER_STATES = ("active", "done", "cancelled")
 REPEATS = (None, "daily", "weekdays", "weekly")
 SAFETY_LEVELS = ("concern", "acute")
-ADDRESS_FORMS = ("du", "sie")
-COUNTRIES = ("DE", "AT", "CH")
 WALL_FORMAT = "%Y-%m-%dT%H:%M"
 
 

@@ -73,7 +73,6 @@ class Content:
     steps: tuple[SmallStep, ...]
     exercises: tuple[Exercise, ...]
     topics: tuple[Topic, ...]
-    support_keys: tuple[str, ...]
 
     def exercise(self, exercise_id: str) -> Exercise | None:
         return next((item for item in self.exercises if item.id == exercise_id), None)
@@ -87,8 +86,7 @@ class Content:
 
 def load_content(book: PromptBook) -> Content:
     """Build the typed content from the prompts; raises on malformed content."""
-    return Content(_steps(book), _exercises(book), _topics(book),
-                   tuple(key for key in (f"support.{name}" for name in SUPPORT_IDS) if key in book))
+    return Content(_steps(book), _exercises(book), _topics(book))
 
 
 def _steps(book: PromptBook) -> tuple[SmallStep, ...]:

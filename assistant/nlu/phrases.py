@@ -26,10 +26,9 @@ from typing import Any
 
 from assistant.datafiles import read_data_file
 from assistant.errors import DataFileError
-from assistant.nlu.normalize import LEADING_FILLERS
+from assistant.nlu.normalize import LEADING_FILLERS, fold_word
 from assistant.nlu.templates import Alternatives, Sequence, TemplateError, expand, parse
 
-_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _INTENT_KEYS = {"phrases", "cues", "priority", "values", "topics"}
 
 
@@ -89,7 +88,7 @@ def fold_phrase(phrase: str, ignore: frozenset[str] = frozenset(),
     ``Matcher.strip``: variants replaced, leading fillers go when more words follow,
     ignore-words go unless nothing would be left.
     """
-    words = phrase.lower().translate(_FOLD).replace("'", "").replace("’", "").split()
+    words = fold_word(phrase.lower()).replace("'", "").replace("’", "").split()
     if variants:
         words = [standard for word in words for standard in variants.get(word, (word,))] or words
     while len(words) > 1 and words[0] in LEADING_FILLERS:
@@ -149,7 +148,7 @@ def _variants(path: Path, data: dict[str, Any]) -> dict[str, tuple[str, ...]]:
     table = data.get("lexicon", {}).get("variants", {})
     if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
         raise DataFileError(path, "lexicon.variants", "muss eine Tabelle Wort = \"Standardwort(e)\" sein.")
-    return {fold_phrase(word): tuple(standard.lower().translate(_FOLD).split()) for word, standard in table.items()}
+    return {fold_phrase(word): tuple(fold_word(standard.lower()).split()) for word, standard in table.items()}
 
 
 def _expand_all(path: Path, key: str, templates: Any, rules: dict[str, Sequence]) -> list[str]:

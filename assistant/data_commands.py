@@ -149,15 +149,15 @@ def write_private(path: Path, text: str) -> None:
 
 def run_export(args: argparse.Namespace) -> int:
     settings = load_settings(getattr(args, "config", None), getattr(args, "data_dir", None))
-    clock = make_clock(getattr(args, "now", None), local_zone(settings.general.timezone))
+    now = make_clock(getattr(args, "now", None), local_zone(settings.general.timezone)).now()
     with open_store(settings.data_dir, read_only=True) as store:
         data = collect(store)
         book, address = _texts(settings, store)
         chart_file = getattr(args, "chart", None)
         if chart_file:  # issue 7: mood/energy/contact per day and WHO-5 as SVG
             from assistant.chart import render_chart
-            svg = render_chart(book, store.checkins.all(), store.who5.all(), clock.now().date())
-    stamp = clock.now().isoformat()
+            svg = render_chart(book, store.checkins.all(), store.who5.all(), now.date())
+    stamp = now.isoformat()
     text = to_csv(data, stamp) if args.format == "csv" else to_json(data, stamp)
     if chart_file:
         write_private(Path(chart_file), svg)

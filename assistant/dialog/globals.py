@@ -50,11 +50,18 @@ def _change_voice(ctx: "Context", intent: str):
     name, step = VOICE[intent]
     if name == "speech_rate":
         current = ctx.memory.setting(name, None) or ctx.default_rate
-        new = int(min(RATE_MAX, max(RATE_MIN, current + step)))
+        new = int(_stepped(current, step, RATE_MIN, RATE_MAX))
     else:
         current = ctx.memory.setting(name, None) or ctx.default_volume
-        new = round(min(VOLUME_MAX, max(VOLUME_MIN, current + step)), 2)
+        new = round(_stepped(current, step, VOLUME_MIN, VOLUME_MAX), 2)
     if new == current:
         return ctx.say(f"dialog.{intent}_limit")
     ctx.memory.set_setting(name, new)
     return ctx.say(f"dialog.{intent}")
+
+
+def _stepped(current: float, step: float, low: float, high: float) -> float:
+    """One step towards the limit, never the other way (a configured 300 wpm stays 300 on "schneller")."""
+    if step > 0:
+        return max(current, min(current + step, high))
+    return min(current, max(current + step, low))

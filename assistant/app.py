@@ -68,8 +68,21 @@ def ensure_data_dir(path: Path) -> Path:
     return path
 
 
-def load_understander() -> Understander:
-    return Understander(intents_dir())
+def load_understander(settings: Settings | None = None) -> Understander:
+    """The rules, plus the semantic layer unless the settings switch it off.
+
+    The layer's artefact is checked now (a missing or stale one is a German error at start-up);
+    its embedding model starts loading on a background thread, and the first utterance waits for it.
+    """
+    semantic = settings.understanding.semantic if settings is not None else True
+    if not semantic:
+        return Understander(intents_dir())
+    from assistant.nlu.semantic import SemanticLayer
+    rules = Understander(intents_dir())
+    layer = SemanticLayer(intents_dir() / "semantic", rules.semantic_words)
+    rules.semantic = layer
+    layer.start()
+    return rules
 
 
 def build_app(config: str | None, data_dir: str | None, now: str | None) -> App:
@@ -78,4 +91,4 @@ def build_app(config: str | None, data_dir: str | None, now: str | None) -> App:
     setup_logging(settings)
     clock = make_clock(now, local_zone(settings.general.timezone))
     prompts = load_prompts(prompts_dir())
-    return App(settings, clock, prompts, load_understander(), open_store(settings.data_dir))
+    return App(settings, clock, prompts, load_understander(settings), open_store(settings.data_dir))

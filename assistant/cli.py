@@ -50,9 +50,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(nlu)
     nlu.add_argument("text", nargs="?", help="die Äußerung (ohne --jsonl)")
     nlu.add_argument("--jsonl", action="store_true",
-                     help="eine Äußerung (oder ein JSON-Objekt mit text/expect/now) je stdin-Zeile")
+                     help="eine Äußerung (oder ein JSON-Objekt mit text/expect/now/question) je stdin-Zeile")
     nlu.add_argument("--expect", default="none", choices=("none", "yes_no", "scale", "free_text"),
                      help="was der Dialog gerade erwartet (Standard: none)")
+    nlu.add_argument("--question", default="", metavar="FRAGE",
+                     help="die Frage, auf die die Äußerung antwortet (für die Sicherheitsprüfung im Zusammenhang)")
+    nlu.add_argument("--explain", action="store_true",
+                     help="zusätzlich das Feld „why“: welche Schicht entschieden hat, mit ihren Werten")
     _add_speech_parsers(commands)
     _add_platform_commands(commands)
     _add_data_commands(commands)

@@ -66,12 +66,21 @@ class ReminderSettings:
 
 
 @dataclass(frozen=True)
+class UnderstandingSettings:
+    """How utterances are understood."""
+
+    semantic: bool = True
+    """The semantic layer beside the rules (sentence embeddings, docs/nlu.md). Off: the rules alone."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """All settings, grouped as in the config file."""
 
     general: GeneralSettings = field(default_factory=GeneralSettings)
     speech: SpeechSettings = field(default_factory=SpeechSettings)
     reminders: ReminderSettings = field(default_factory=ReminderSettings)
+    understanding: UnderstandingSettings = field(default_factory=UnderstandingSettings)
     data_dir: Path = Path()
     """Where the person's data lives (``--data-dir``; not set in the file)."""
     config_file: Path | None = None
@@ -84,13 +93,14 @@ class Settings:
         return self.data_dir / "models" / "vosk-model-small-de-0.15"
 
 
-_SECTIONS = {"general": GeneralSettings, "speech": SpeechSettings, "reminders": ReminderSettings}
+_SECTIONS = {"general": GeneralSettings, "speech": SpeechSettings, "reminders": ReminderSettings,
+             "understanding": UnderstandingSettings}
 _CHOICES = {
     ("general", "address"): ADDRESS_FORMS,
     ("general", "country"): COUNTRIES,
     ("speech", "activation"): ACTIVATIONS,
 }
-_TYPE_NAMES = {str: "Text", int: "ganze Zahl", float: "Zahl"}
+_TYPE_NAMES = {str: "Text", int: "ganze Zahl", float: "Zahl", bool: "Angabe true oder false"}
 _CLOCK_TIMES = {("reminders", "quiet_start"), ("reminders", "quiet_end")}
 _RANGES = {("speech", "volume"): (0.0, 1.0), ("speech", "rate"): (80, 400),
            ("reminders", "snooze_minutes"): (1, 240), ("speech", "listen_timeout_s"): (1.0, 120.0)}
@@ -156,8 +166,12 @@ def _build_section(path: Path, name: str, cls: type, values: Any) -> Any:
 
 
 def _check_value(path: Path, section: str, key: str, type_name: str, value: Any) -> Any:
-    expected = {"str": str, "int": int, "float": float}[type_name]
-    ok = isinstance(value, expected) and not isinstance(value, bool)
+    expected = {"str": str, "int": int, "float": float, "bool": bool}[type_name]
+    ok = isinstance(value, expected) and (expected is bool or not isinstance(value, bool))
+    if expected is bool:
+        if not ok:
+            raise ConfigError(f"„{section}.{key}“ in {path} muss true oder false sein, nicht {value!r}.")
+        return value
     if expected is float and isinstance(value, int) and not isinstance(value, bool):
         value, ok = float(value), True
     if not ok:

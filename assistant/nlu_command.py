@@ -1,8 +1,9 @@
 """``begleiter nlu``: intent matching only, one JSON object per utterance.
 
 ``--jsonl`` reads stdin line by line: a plain line is an utterance; a line that
-starts with ``{`` is a JSON object with ``text`` and optional ``expect`` and
-``now`` (``YYYY-MM-DDTHH:MM``). A malformed line gives ``{"error": ..., "line": ...}``
+starts with ``{`` is a JSON object with ``text`` and optional ``expect``,
+``now`` (``YYYY-MM-DDTHH:MM``) and ``question`` (what the dialogue just asked).
+``--explain`` adds a ``why`` field (which layer decided, and the scores). A malformed line gives ``{"error": ..., "line": ...}``
 and the next lines go on. Invalid UTF-8 is replaced, never fatal.
 """
 
@@ -31,16 +32,18 @@ def run_nlu(args: argparse.Namespace) -> int:
     settings = load_settings(args.config, args.data_dir)
     zone = local_zone(settings.general.timezone)
     clock = make_clock(args.now, zone)
-    understander = load_understander()
+    understander = load_understander(settings)
+    explain = bool(getattr(args, "explain", False))
+    question = getattr(args, "question", "") or ""
     if not args.jsonl:
         if args.text is None:
             print("Bitte eine Äußerung angeben oder --jsonl verwenden.", file=sys.stderr)
             return 2
-        _emit(understander.understand(args.text, args.expect, clock.now()).to_json())
+        _emit(understander.understand(args.text, args.expect, clock.now(), question, explain).to_json())
         return 0
     for raw in sys.stdin.buffer:
         try:
-            _emit(_one_line(understander, raw, args.expect, clock.now(), zone))
+            _emit(_one_line(understander, raw, args.expect, clock.now(), zone, question, explain))
         except (ValueError, RecursionError) as error:  # never let one line end the stream
             _emit({"error": f"Diese Zeile konnte ich nicht verarbeiten ({type(error).__name__}).",
                    "line": raw[:200].decode("utf-8", errors="replace")})
@@ -48,7 +51,7 @@ def run_nlu(args: argparse.Namespace) -> int:
 
 
 def _one_line(understander: Understander, raw: bytes, expect: str, now: datetime,
-              zone: tzinfo) -> dict[str, Any]:
+              zone: tzinfo, question: str = "", explain: bool = False) -> dict[str, Any]:
     line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
     if line.lstrip().startswith("{"):
         try:
@@ -65,8 +68,12 @@ def _one_line(understander: Understander, raw: bytes, expect: str, now: datetime
                 now = _line_now(str(request["now"]), zone)
             except BegleiterError as error:
                 return {"error": str(error), "text": request["text"]}
+        if request.get("question") is not None:
+            if not isinstance(request["question"], str):
+                return {"error": "Das Feld „question“ muss ein Text sein.", "text": request["text"]}
+            question = request["question"]
         line = request["text"]
-    return understander.understand(line, expect, now).to_json()
+    return understander.understand(line, expect, now, question, explain).to_json()
 
 
 def _line_now(text: str, zone: tzinfo) -> datetime:

@@ -10,7 +10,11 @@ Measures on this machine:
   (process start, imports, loading, answering), and of an empty stdin;
 - calibration: share of correct intents per confidence band.
 
-Usage: python bench/nlu.py [--rounds N] [--cases FILE]; prints the figures and writes
+- side by side, rules alone versus rules + semantic layer: intent and slot accuracy on the own,
+  dev and sealed blind sets (bench/sets.py), and warm latency of both (new texts each round,
+  so the embedding cache does not hide the model's cost).
+
+Usage: python bench/nlu.py [--rounds N] [--cases FILE] [--show-blind-misses]; prints the figures and writes
 bench/results/nlu.json. Timing never fails anything; it is only reported.
 """
 
@@ -98,10 +102,48 @@ def cold_start(lines: int = 1000, runs: int = 3) -> dict:
     return {"lines": lines, "jsonl_1000_lines_s": round(min(full), 3), "empty_stdin_s": round(min(empty), 3)}
 
 
+def side_by_side(show_blind: bool, rounds: int) -> dict:
+    """Rules alone and combined: accuracy on own, dev and blind, and warm latency, in one run."""
+    from bench.sets import SETS, nlu_set, print_misses, score_nlu, table, understanders
+    layers = understanders()
+    rows, out = [], {}
+    for name in SETS:
+        cases = nlu_set(name)
+        for layer, understander in layers.items():
+            figures = score_nlu(understander, cases)
+            rows.append((name, layer, figures))
+            if name == "blind" and not show_blind:
+                figures = {k: v for k, v in figures.items() if k != "misses"}
+            out[f"{name}/{layer}"] = figures
+    print(table(rows, [("intents", "intent_accuracy"), ("slots", "slot_accuracy")]))
+    if show_blind:
+        for name, layer, figures in rows:
+            if name == "blind":
+                print_misses(f"blind misses, {layer}", figures["misses"])
+    cases = load_cases()
+    for layer, understander in layers.items():  # alternating would be fairer still; both run back to back
+        samples = []
+        for round_ in range(rounds):
+            for case in cases[::4]:
+                text = f"{case.text} {'x' * (round_ + 1)}"  # new text: no cached embedding
+                started = time.perf_counter_ns()
+                understander.understand(text, case.expect, case.moment())
+                samples.append((time.perf_counter_ns() - started) / 1e6)
+        samples.sort()
+        out[f"latency/{layer}"] = {"calls": len(samples), "p50_ms": round(statistics.median(samples), 3),
+                                   "p95_ms": round(samples[int(len(samples) * 0.95)], 3),
+                                   "max_ms": round(samples[-1], 3)}
+        print(f"warm latency, {layer}: p50 {out[f'latency/{layer}']['p50_ms']} ms  "
+              f"p95 {out[f'latency/{layer}']['p95_ms']} ms  ({len(samples)} calls)")
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--cases", type=Path, default=DATA / "cases.jsonl")
+    parser.add_argument("--show-blind-misses", action="store_true",
+                        help="print the blind set's misses (afterwards it is no longer blind for the reader)")
     args = parser.parse_args()
     understander = Understander(intents_dir())
     results = {"machine": platform.platform(), "python": platform.python_version(),
@@ -121,6 +163,7 @@ def main() -> int:
           f"(empty stdin: {cold['empty_stdin_s']} s)")
     for failure in acc["failures"]:
         print("  failing:", failure)
+    results["side_by_side"] = side_by_side(args.show_blind_misses, max(1, args.rounds // 2))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"written to {RESULTS.relative_to(ROOT)}")

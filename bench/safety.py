@@ -8,7 +8,11 @@ Measures on this machine:
 - loading the rules;
 - time for inputs of 10,000 to 100,000 characters (should grow linearly).
 
-Usage: python bench/safety.py [--rounds N]; prints the figures and writes
+- side by side, rules alone versus rules + semantic layer: acute recall (strict), acute caught
+  (acute or concern), concern recall and false alarms on the own, dev and sealed blind sets
+  (bench/sets.py), and the warm latency of the combined judgement.
+
+Usage: python bench/safety.py [--rounds N] [--show-blind-misses]; prints the figures and writes
 bench/results/safety.json. Timing never fails anything; it is only reported.
 """
 
@@ -100,17 +104,55 @@ def scaling() -> list[dict]:
     return rows
 
 
+def side_by_side(show_blind: bool) -> dict:
+    """Rules alone and combined on own, dev and blind; blind misses only when asked for."""
+    from bench.sets import SETS, print_misses, safety_set, score_safety, table, understanders
+    layers = understanders()
+    rows, out = [], {}
+    for name in SETS:
+        cases = safety_set(name)
+        for layer, understander in layers.items():
+            figures = score_safety(understander, cases)
+            rows.append((name, layer, figures))
+            if name == "blind" and not show_blind:
+                figures = {k: v for k, v in figures.items() if k != "misses"}
+            out[f"{name}/{layer}"] = figures
+    print(table(rows, [("acute recall", "acute_recall"), ("acute caught", "acute_caught"),
+                       ("concern recall", "concern_recall"), ("false alarms", "false_alarm_rate")]))
+    if show_blind:
+        for name, layer, figures in rows:
+            if name == "blind":
+                print_misses(f"blind misses, {layer}", figures["misses"])
+    combined = layers["combined"]
+    texts = [c.text for c in safety_set("dev")]
+    for text in texts:
+        combined.safety_parts(text)  # warm-up (the embedding cache is then bypassed below)
+    samples = []
+    for round_ in range(3):
+        for text in texts:
+            started = time.perf_counter()
+            combined.safety_parts(f"{text} {round_}")  # a new text each time: no cached embedding
+            samples.append(time.perf_counter() - started)
+    out["combined_latency"] = _ms(samples)
+    print(f"combined safety judgement, warm, uncached: p50 {out['combined_latency']['p50_ms']} ms, "
+          f"p95 {out['combined_latency']['p95_ms']} ms")
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--show-blind-misses", action="store_true",
+                        help="print the blind set's misses (afterwards it is no longer blind for the reader)")
     args = parser.parse_args()
     cases = tomllib.loads(CASES.read_text(encoding="utf-8"))
     texts = [t for name in ("acute", "concern", "at_most_concern", "none") for t in cases[name]]
     result = {"machine": platform.platform(), "python": platform.python_version(),
               "quality": quality(cases), "latency": latency(texts, args.rounds), "scaling": scaling()}
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    result["side_by_side"] = side_by_side(args.show_blind_misses)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(result, ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":

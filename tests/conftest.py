@@ -25,12 +25,12 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 def run_cli(*args: str, input: str | bytes | None = None, env: dict | None = None,
-            timeout: float = 60) -> subprocess.CompletedProcess:
+            timeout: float = 60, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     """Run ``python -m assistant`` as a real process (text output)."""
     full_env = {**os.environ, **(env or {})}
     data = input.encode("utf-8") if isinstance(input, str) else input
     proc = subprocess.run([sys.executable, "-m", "assistant", *args], input=data,
-                          capture_output=True, env=full_env, timeout=timeout, cwd=ROOT)
+                          capture_output=True, env=full_env, timeout=timeout, cwd=cwd)
     return subprocess.CompletedProcess(proc.args, proc.returncode,
                                        proc.stdout.decode("utf-8", "replace"),
                                        proc.stderr.decode("utf-8", "replace"))

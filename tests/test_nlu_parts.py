@@ -199,11 +199,11 @@ def test_nonsense_is_null_with_low_confidence(nlu: Understander) -> None:
 def test_safety_runs_first_and_acute_wins(nlu: Understander, monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[str] = []
 
-    def fake(text: str) -> str:
+    def fake(text: str) -> tuple[str, None]:
         seen.append(text)
-        return "acute" if "x" in text else "concern"
+        return ("acute" if "x" in text else "concern"), None
 
-    monkeypatch.setattr(safety, "assess", fake)
+    monkeypatch.setattr(safety, "judge", fake)
     result = nlu.understand("stopp x", "free_text", THURSDAY)
     assert (result.intent, result.confidence, result.safety) == ("crisis", 1.0, "acute")
     assert nlu.understand("hallo", "none", THURSDAY).safety == "concern"

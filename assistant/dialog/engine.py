@@ -113,7 +113,15 @@ class Engine:
 
     def handle(self, text: str) -> Turn:
         """Understand ``text`` (with the current expectation and time) and answer it."""
-        return self.handle_result(self.understander.understand(text, self.expect.kind, self.ctx.now()))
+        return self.handle_result(self.understander.understand(text, self.expect.kind, self.ctx.now(),
+                                                               question=self.last_question()))
+
+    def last_question(self) -> str:
+        """What the person is answering: the last thing said, when it was a question (safety reads it)."""
+        if self.last is None or not self.last.replies:
+            return ""
+        said = self.last.replies[-1].text.strip()
+        return said if said.endswith("?") else ""
 
     def handle_result(self, result: NluResult) -> Turn:
         """Answer an utterance that was already understood (e.g. by the voice loop).

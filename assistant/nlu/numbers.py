@@ -16,7 +16,11 @@ TENS = {"zwanzig": 20, "dreissig": 30, "vierzig": 40, "fuenfzig": 50, "sechzig":
         "siebzig": 70, "achtzig": 80, "neunzig": 90}
 MISHEARD = {"nul": 0, "sex": 6, "sechse": 6, "siebn": 7, "siem": 7, "fuenfe": 5, "fuemf": 5,
             "neune": 9, "achte": 8, "zehne": 10, "elfe": 11, "zwoelfe": 12, "hundert": 100,
-            "einhundert": 100, "zwanzich": 20, "dreissich": 30, "dreizig": 30, "vierzich": 40}
+            "einhundert": 100, "zwanzich": 20, "dreissich": 30, "dreizig": 30, "vierzich": 40,
+            # regional forms (Bavarian, Austrian, Swabian, Swiss German)
+            "oans": 1, "zwoa": 2, "zwoi": 2, "zwee": 2, "drue": 3, "dreie": 3, "viere": 4, "vieri": 4,
+            "fuenfi": 5, "fuef": 5, "saechs": 6, "sechsi": 6, "siebene": 7, "sibe": 7, "siebni": 7,
+            "achti": 8, "nuen": 9, "nueni": 9, "neuni": 9, "zaeh": 10, "zehni": 10}
 ARTICLE_ONES = frozenset({"ein", "eine", "einen", "einer", "einem"})
 """Words that are usually an article ("so eine vier"), a 1 only when nothing else is there."""
 ORDINALS = {"erste": 1, "zweite": 2, "dritte": 3, "vierte": 4, "fuenfte": 5, "sechste": 6,

@@ -25,8 +25,13 @@ class NluResult:
     """``value``, ``when``, ``what``, ``repeat``, ``topic``, ``text``, as found."""
     safety: str = "none"
     """``none``, ``concern`` or ``acute``; when acute, ``intent`` is ``crisis``."""
+    why: dict[str, Any] | None = field(default=None, compare=False)
+    """Only when asked for (``nlu --explain``): which layer decided, and the scores."""
 
     def to_json(self) -> dict[str, Any]:
-        return {"text": self.text, "intent": self.intent,
-                "confidence": round(self.confidence, 3), "slots": dict(self.slots),
-                "safety": self.safety}
+        out = {"text": self.text, "intent": self.intent,
+               "confidence": round(self.confidence, 3), "slots": dict(self.slots),
+               "safety": self.safety}
+        if self.why is not None:
+            out["why"] = self.why
+        return out

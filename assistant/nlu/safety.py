@@ -103,6 +103,20 @@ class Detector:
                 break
         return LEVELS[best]
 
+    def judge(self, text: str) -> tuple[str, str | None]:
+        """The level, and the text with every recognised idiom or hyperbole taken out.
+
+        The second value is None when no idiom was recognised. The semantic layer judges that
+        text instead of the whole one: it may be lowered only where this layer recognised a
+        construction, and only by taking exactly that construction away.
+        """
+        best, idiom, rest = 0, False, []
+        for clause in self._clauses(text):
+            best = max(best, self._clause_level(clause, None))
+            idiom = idiom or any(clause.masked)
+            rest.extend(w for w, masked in zip(clause.words, clause.masked) if not masked and w != COMMA)
+        return LEVELS[best], (" ".join(rest) if idiom else None)
+
     def explain(self, text: str) -> list[Hit]:
         hits: list[Hit] = []
         for clause in self._clauses(text):
@@ -306,6 +320,11 @@ def detector() -> Detector:
 def assess(text: str) -> str:
     """``none``, ``concern`` or ``acute`` for one utterance."""
     return detector().assess(text)
+
+
+def judge(text: str) -> tuple[str, str | None]:
+    """The level of ``text`` and, when an idiom was recognised, the text without it."""
+    return detector().judge(text)
 
 
 def explain(text: str) -> list[Hit]:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import gc
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from assistant.clock import SystemClock, local_zone
 from assistant.nlu import safety
@@ -20,8 +21,12 @@ from assistant.nlu.numbers import MISHEARD, ORDINALS, TENS, TEENS, UNITS, scale_
 from assistant.nlu.phrases import fold_phrase, load_intents
 from assistant.nlu.reminders import extract_what, find_position
 from assistant.nlu.result import EXPECTATIONS, NluResult
+from assistant.nlu.safety_rules import LEVELS
 from assistant.nlu.times import find_when
 from assistant.nlu.timewords import DAYPARTS, RELATIVE_UNITS, WEEKDAY_ADVERBS, WEEKDAYS
+
+if TYPE_CHECKING:
+    from assistant.nlu.semantic import SafetyScore, SemanticLayer
 
 MIN_CONFIDENCE = 0.6
 """Below this the result is ``intent: null``."""
@@ -41,16 +46,63 @@ CANCEL_LEADING = frozenset({"zum", "zur", "fuer", "fuers", "ans", "am", "von", "
                             "das", "dem", "der"})
 """Words dropped before the content of a reminder to cancel ("mit dem arzt" -> "arzt")."""
 GRAMMAR_INTENTS = {"yes_no": ("yes", "no", "skip"), "scale": ("skip",)}
+RULES_SURE = 0.9
+"""A rules match at or above this (and every exact phrase) is not second-guessed by the semantic layer."""
+FREE_TEXT_COMMAND_WORDS = 12
+"""In free text, the semantic layer may call a longer utterance a command only up to this many words."""
+SEMANTIC_WORDS = 240
+"""Words handed to the semantic layer (it reads them in windows; see assistant.nlu.semantic)."""
 _TIME_WORDS = (set(WEEKDAYS) | set(WEEKDAY_ADVERBS) | set(DAYPARTS) | set(RELATIVE_UNITS)
                | {"heute", "morgen", "uebermorgen", "uhr", "halb", "halbe", "halben", "viertel", "dreiviertel",
                   "taeglich", "werktags", "jeden", "woechentlich", "einhalb", "anderthalb", "einer", "einem",
                   "naechsten", "kommenden", "wochenende", "mitternacht", "minuten", "stunden", "punkt"})
 
 
-class Understander:
-    """Understands German utterances; built once at start-up from ``intents/``."""
+@dataclass(frozen=True)
+class SafetyParts:
+    """The two opinions on one utterance and what was made of them (``nlu --explain``)."""
 
-    def __init__(self, intents_folder: Path) -> None:
+    rules: str
+    idiom: bool
+    """The rules' idiom layer recognised (and hid) an idiom or hyperbole."""
+    score: "SafetyScore | None"
+    context: float
+    """How likely the answer means danger given the question it answers (0 without a question)."""
+    level: str
+    layer: str
+    """Which opinion decided: ``rules``, ``semantic``, ``context`` or ``both``."""
+
+
+def combine_safety(rules: str, idiom: bool, acute: float, concern: float, context: float,
+                   thresholds: Mapping[str, float]) -> str:
+    """The combined level: the higher opinion, never lower than the rules.
+
+    The semantic layer raises to ``acute`` when sure (``acute`` threshold), to ``concern`` when it
+    suspects danger but is not sure (``caught``) or sees concern (``concern``, on acute + concern).
+    Where the rules' idiom layer recognised an idiom or hyperbole, the semantic scores given here
+    are those of the text without it (see :meth:`Understander.safety_parts`); ``idiom`` is kept for
+    the explanation. A yes/no answer that means danger in its question's context is acute.
+    """
+    level = LEVELS.index(rules)
+    semantic = 0
+    if acute >= thresholds["acute"]:
+        semantic = 2
+    elif acute >= thresholds["caught"] or acute + concern >= thresholds["concern"]:
+        semantic = 1
+    if context >= thresholds["context"]:
+        semantic = 2
+    return LEVELS[max(level, semantic)]
+
+
+class Understander:
+    """Understands German utterances; built once at start-up from ``intents/``.
+
+    ``semantic``: the semantic layer (:class:`~assistant.nlu.semantic.SemanticLayer`) beside the
+    rules, or None for the rules alone.
+    """
+
+    def __init__(self, intents_folder: Path, semantic: "SemanticLayer | None" = None) -> None:
+        self.semantic = semantic
         self.book = load_intents(intents_folder)
         safety.detector()  # load and check the safety rules now, never first in a crisis
         self._clock: SystemClock | None = None
@@ -64,32 +116,133 @@ class Understander:
         gc.collect()
         gc.freeze()  # the phrase tables live as long as the process: keep them out of GC passes
 
-    def understand(self, text: str, expect: str = "none", now: datetime | None = None) -> NluResult:
-        """One utterance; ``now`` (tz-aware) resolves relative times, default: the system clock."""
+    def semantic_words(self, text: str) -> list[str]:
+        """The form the semantic layer embeds: lower case, umlauts kept, dialect standardised."""
+        tokens = self.matcher.join_compounds(self.matcher.standardise(tokenize(text, SEMANTIC_WORDS)))
+        return list(tokens.shown)
+
+    def safety_parts(self, text: str, expect: str = "none", question: str = "") -> SafetyParts:
+        """Both safety opinions on ``text`` (answering ``question``, when given) and the result."""
+        rules, without_idioms = safety.judge(text)
+        idiom = without_idioms is not None
+        if self.semantic is None:
+            return SafetyParts(rules, idiom, None, 0.0, rules, "rules")
+        words = self.semantic_words(text if without_idioms is None else without_idioms)
+        score = self.semantic.safety(words) if words else None
+        context = 0.0
+        if question and expect == "yes_no" and words:
+            tokens = self.matcher.join_compounds(self.matcher.standardise(tokenize(text)))
+            reading = self._choose(self.matcher.correct(tokens.folded), "yes_no", self._system_clock().now())
+            if reading is not None and reading.intent in ("yes", "no"):
+                context = self.semantic.answer_danger(question, reading.intent)
+        th = self.semantic.thresholds
+        level = combine_safety(rules, idiom, score.acute if score else 0.0, score.concern if score else 0.0,
+                               context, th)
+        if level == rules:
+            layer = "rules" if rules != "none" or level == "none" else "semantic"
+        elif context >= th["context"]:
+            layer = "context"
+        else:
+            layer = "semantic"
+        return SafetyParts(rules, idiom, score, round(context, 3), level, layer)
+
+    def understand(self, text: str, expect: str = "none", now: datetime | None = None,
+                   question: str = "", explain: bool = False) -> NluResult:
+        """One utterance; ``now`` (tz-aware) resolves relative times, default: the system clock.
+
+        ``question``: what the dialogue just asked (its display text); a short answer is judged
+        for safety in its light. ``explain`` adds ``why`` (which layer decided) to the result.
+        """
         if expect not in EXPECTATIONS:
             raise ValueError(f"unknown expectation {expect!r}")
-        level = safety.assess(text)
+        parts = self.safety_parts(text, expect, question)
+        level = parts.level
+        why: dict[str, Any] | None = self._why_safety(parts) if explain else None
         if level == "acute":
-            return NluResult(text, "crisis", 1.0, {}, "acute")
+            return NluResult(text, "crisis", 1.0, {}, "acute", why)
         tokens = self.matcher.join_compounds(self.matcher.standardise(tokenize(text)))
         if not tokens.folded:
-            return NluResult(text, None, 0.0, {}, level)
+            return NluResult(text, None, 0.0, {}, level, why)
         words = self.matcher.correct(tokens.folded)
         moment = now or self._system_clock().now()
         match = self._choose(words, expect, moment)
+        if self.semantic is not None:
+            match = self._second_opinion(match, expect, self.semantic_words(text), why)
         if match is not None and match.intent == "scale_answer" and self._value(words, tokens) is None:
             match = None  # a rating frame without a rating ("ein anderes mal vielleicht")
         if (match is None or match.confidence < MIN_CONFIDENCE) and expect == "none":
             match = self._bare_reminder(words, moment) or match
         if match is None or match.confidence < MIN_CONFIDENCE:
-            return NluResult(text, None, match.confidence if match else 0.0, {}, level)
+            return NluResult(text, None, match.confidence if match else 0.0, {}, level, why)
         slots = self._slots(match.intent, text, tokens, words, moment)
         if match.intent == "reminder_set" and not any(slots.values()):
             # "erinnere mich später daran": no time, no content, but "later" said: not now
             later = self.matcher.by_cues(self.matcher.strip(words), ("later",))
             if later is not None:
-                return NluResult(text, "later", later.confidence, {}, level)
-        return NluResult(text, match.intent, match.confidence, slots, level)
+                return NluResult(text, "later", later.confidence, {}, level, why)
+        return NluResult(text, match.intent, match.confidence, slots, level, why)
+
+    def _second_opinion(self, match: Match | None, expect: str, words: list[str],
+                        why: dict[str, Any] | None) -> Match | None:
+        """Let the semantic layer decide where the rules are unsure (docs/nlu.md, "Combination").
+
+        Exact phrases and sure rule matches stand. In free text the question is only "answer or
+        command"; elsewhere every intent but ``answer`` may win, when the semantic layer is at
+        least as sure as its threshold and surer than the rules.
+        """
+        assert self.semantic is not None
+        th = self.semantic.thresholds
+        if why is not None:
+            why["intent_rules"] = None if match is None else {"intent": match.intent, "kind": match.kind,
+                                                              "confidence": round(match.confidence, 3)}
+            why["intent_layer"] = "rules"
+        if not words or (match is not None and (match.kind == "exact" or match.kind in ("number", "words"))):
+            return match
+        if expect == "free_text":
+            ranked = self.semantic.intents(words, ("answer", *FREE_TEXT_COMMANDS))
+            best, p = ranked[0]
+            self._note(why, ranked)
+            command = match is not None and match.intent != "answer"
+            if not command and best != "answer" and p >= th["free_text_command"] \
+                    and len(words) <= FREE_TEXT_COMMAND_WORDS:
+                return self._semantic_match(best, p, why)
+            if command and best == "answer" and p >= th["free_text_command"]:
+                return self._semantic_match("answer", p, why)
+            return match
+        if match is not None and match.confidence >= RULES_SURE:
+            return match
+        allowed = [label for label in self.semantic.intent_labels if label != "answer"]
+        ranked = self.semantic.intents(words, allowed)
+        best, p = ranked[0]
+        self._note(why, ranked)
+        if p < th["intent"] or (match is not None and best == match.intent):
+            return match
+        if match is not None and p <= match.confidence:
+            return match
+        if best == "null":
+            return None if match is None or match.confidence < p else match
+        return self._semantic_match(best, p, why)
+
+    @staticmethod
+    def _note(why: dict[str, Any] | None, ranked: list[tuple[str, float]]) -> None:
+        if why is not None:
+            why["intent_semantic"] = [{"intent": label, "p": round(p, 3)} for label, p in ranked[:3]]
+
+    @staticmethod
+    def _semantic_match(intent: str, p: float, why: dict[str, Any] | None) -> Match:
+        if why is not None:
+            why["intent_layer"] = "semantic"
+        return Match(intent, round(max(MIN_CONFIDENCE, min(p, 0.95)), 3), "semantic")
+
+    @staticmethod
+    def _why_safety(parts: SafetyParts) -> dict[str, Any]:
+        why: dict[str, Any] = {"safety_layer": parts.layer, "safety_rules": parts.rules, "idiom": parts.idiom}
+        if parts.score is not None:
+            why["safety_semantic"] = {"acute": round(parts.score.acute, 3), "concern": round(parts.score.concern, 3),
+                                      "window": parts.score.window}
+        if parts.context:
+            why["safety_context"] = parts.context
+        return why
 
     def _system_clock(self) -> SystemClock:
         """The wall clock in the local zone, made once (only used when no ``now`` is given)."""

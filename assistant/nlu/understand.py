@@ -50,6 +50,8 @@ RULES_SURE = 0.9
 """A rules match at or above this (and every exact phrase) is not second-guessed by the semantic layer."""
 FREE_TEXT_COMMAND_WORDS = 12
 """In free text, the semantic layer may call a longer utterance a command only up to this many words."""
+RULES_ONLY_INTENTS = frozenset({"answer", "scale_answer"})
+"""Never chosen by the semantic layer outside free text: a rating is a number the rules read."""
 SEMANTIC_WORDS = 240
 """Words handed to the semantic layer (it reads them in windows; see assistant.nlu.semantic)."""
 _TIME_WORDS = (set(WEEKDAYS) | set(WEEKDAY_ADVERBS) | set(DAYPARTS) | set(RELATIVE_UNITS)
@@ -136,8 +138,13 @@ class Understander:
             if reading is not None and reading.intent in ("yes", "no"):
                 context = self.semantic.answer_danger(question, reading.intent)
         th = self.semantic.thresholds
-        level = combine_safety(rules, idiom, score.acute if score else 0.0, score.concern if score else 0.0,
-                               context, th)
+        concern = score.concern if score else 0.0
+        caught = th
+        if expect == "free_text":
+            # Exercises invite negative self-talk ("Welcher Gedanke belastet dich?"): there the
+            # semantic layer raises only a sure acute; concern comes from the rules.
+            caught = {**th, "caught": th["acute"], "concern": 2.0}
+        level = combine_safety(rules, idiom, score.acute if score else 0.0, concern, context, caught)
         if level == rules:
             layer = "rules" if rules != "none" or level == "none" else "semantic"
         elif context >= th["context"]:
@@ -211,12 +218,14 @@ class Understander:
             return match
         if match is not None and match.confidence >= RULES_SURE:
             return match
-        allowed = [label for label in self.semantic.intent_labels if label != "answer"]
+        allowed = [label for label in self.semantic.intent_labels if label not in RULES_ONLY_INTENTS]
         ranked = self.semantic.intents(words, allowed)
         best, p = ranked[0]
         self._note(why, ranked)
         if p < th["intent"] or (match is not None and best == match.intent):
             return match
+        if match is None and (p < th["intent_alone"] or self.semantic.nearness(words, best) < th["near"]):
+            return None  # nothing in the rules at all: the semantic layer alone must be surer, and near
         if match is not None and p <= match.confidence:
             return match
         if best == "null":

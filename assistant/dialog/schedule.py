@@ -238,7 +238,7 @@ def mark_spoken(timing: Timing, now: datetime, snooze: timedelta) -> Timing:
     spoken = timing.spoken + 1
     if spoken >= MAX_SPOKEN:
         return advance(timing, now)
-    until = (utc(now) + snooze).astimezone(timing.tz).isoformat()
+    until = (_minute(now) + snooze).astimezone(timing.tz).isoformat()
     return replace(timing, spoken=spoken, snoozed_until=until)
 
 
@@ -249,8 +249,13 @@ def can_snooze(timing_before_speaking: Timing) -> bool:
 
 def snooze(timing: Timing, now: datetime, minutes: int) -> Timing:
     """"später": the pending occurrence comes back after ``minutes``."""
-    until = (utc(now) + timedelta(minutes=minutes)).astimezone(timing.tz).isoformat()
+    until = (_minute(now) + timedelta(minutes=minutes)).astimezone(timing.tz).isoformat()
     return replace(timing, snoozed_until=until)
+
+
+def _minute(now: datetime) -> datetime:
+    """``now`` in UTC on the minute: reminders keep minutes, so "in 10 Minuten" means the tenth minute."""
+    return utc(now).replace(second=0, microsecond=0)
 
 
 def skip_today(timing: Timing, now: datetime) -> Timing:

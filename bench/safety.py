@@ -106,23 +106,12 @@ def scaling() -> list[dict]:
 
 def side_by_side(show_blind: bool) -> dict:
     """Rules alone and combined on own, dev and blind; blind misses only when asked for."""
-    from bench.sets import SETS, print_misses, safety_set, score_safety, table, understanders
+    from bench.sets import safety_set, score_safety, side_by_side as score_sets, understanders
     layers = understanders()
-    rows, out = [], {}
-    for name in SETS:
-        cases = safety_set(name)
-        for layer, understander in layers.items():
-            figures = score_safety(understander, cases)
-            rows.append((name, layer, figures))
-            if name == "blind" and not show_blind:
-                figures = {k: v for k, v in figures.items() if k != "misses"}
-            out[f"{name}/{layer}"] = figures
-    print(table(rows, [("acute recall", "acute_recall"), ("acute caught", "acute_caught"),
-                       ("concern recall", "concern_recall"), ("false alarms", "false_alarm_rate")]))
-    if show_blind:
-        for name, layer, figures in rows:
-            if name == "blind":
-                print_misses(f"blind misses, {layer}", figures["misses"])
+    out = score_sets(safety_set, score_safety,
+                     [("acute recall", "acute_recall"), ("acute caught", "acute_caught"),
+                      ("concern recall", "concern_recall"), ("false alarms", "false_alarm_rate")],
+                     layers, show_blind)
     combined = layers["combined"]
     texts = [c.text for c in safety_set("dev")]
     for text in texts:

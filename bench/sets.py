@@ -120,6 +120,26 @@ def table(rows: list[tuple[str, str, dict[str, Any]]], columns: list[tuple[str, 
     return "\n".join(lines)
 
 
+def side_by_side(load: Callable[[str], Any], score: Callable[[Any, Any], dict[str, Any]],
+                 columns: list[tuple[str, str]], layers: dict[str, Any], show_blind: bool) -> dict[str, Any]:
+    """Score every set with every layer, print the table (and the blind misses only when asked)."""
+    rows, out = [], {}
+    for name in SETS:
+        cases = load(name)
+        for layer, understander in layers.items():
+            figures = score(understander, cases)
+            rows.append((name, layer, figures))
+            if name == "blind" and not show_blind:
+                figures = {k: v for k, v in figures.items() if k != "misses"}
+            out[f"{name}/{layer}"] = figures
+    print(table(rows, columns))
+    if show_blind:
+        for name, layer, figures in rows:
+            if name == "blind":
+                print_misses(f"blind misses, {layer}", figures["misses"])
+    return out
+
+
 def print_misses(title: str, misses: list[dict[str, Any]]) -> None:
     print(f"\n{title}: {len(misses)}")
     for miss in misses:

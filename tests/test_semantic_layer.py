@@ -220,10 +220,10 @@ def test_explain_names_the_layer(tmp_path: Path) -> None:
 
 def test_fuzzed_input_never_crashes(combined: Understander) -> None:
     rng = random.Random(7)
-    alphabet = "abcdefghijklmnopqrstuvwxyzäöüß ÄÖÜ0123456789.,!?;:-'\"\t\n😀🙂❤️中文العربيةкириллица\u200b\x00\x07"
+    alphabet = "abcdefghijklmnopqrstuvwxyzäöüß ÄÖÜ0123456789¹²³①٣.,!?;:-'\"\t\n😀🙂❤️中文العربيةкириллица\u200b\x00\x07"
     texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 80))) for _ in range(300)]
     texts += [bytes(rng.randrange(256) for _ in range(60)).decode("utf-8", "replace") for _ in range(100)]
-    texts += ["ich " * 5000, "ä" * 20_000, "😀" * 5000]
+    texts += ["ich " * 5000, "ä" * 20_000, "😀" * 5000, "¹", "um ³ uhr", "so eine ² bitte"]  # found by bench/semantic.py
     for text in texts:
         for expect in ("none", "free_text"):
             result = combined.understand(text, expect, question="Wie geht es dir?")

@@ -35,8 +35,8 @@ _HALF = re.compile(r"^(.+?)einhalb$")
 
 def word_value(word: str) -> float | None:
     """The number a single folded word stands for, or None ("fuenfeinhalb" -> 5.5)."""
-    if word.isdigit():
-        return float(int(word)) if len(word) <= 4 else None
+    if word.isdigit():  # "¹" and "③" are digits but no decimal number: not a number for us
+        return float(int(word)) if len(word) <= 4 and word.isdecimal() else None
     if word in _SIMPLE:
         return float(_SIMPLE[word])
     if word == "anderthalb":

@@ -61,15 +61,14 @@ def windows(words: Sequence[str]) -> list[str]:
 def char_ngrams(texts: Sequence[str]) -> np.ndarray:
     """Unit-length counts of hashed character n-grams, one row per text (CRC-32: the same everywhere)."""
     out = np.zeros((len(texts), CHAR_DIMENSIONS), dtype=np.float32)
+    crc = zlib.crc32
     for row, text in enumerate(texts):
         padded = f" {text} "
-        counts = out[row]
-        for n in CHAR_ORDERS:
-            for start in range(len(padded) - n + 1):
-                counts[zlib.crc32(padded[start:start + n].encode("utf-8")) % CHAR_DIMENSIONS] += 1.0
-        norm = float(np.linalg.norm(counts))
-        if norm:
-            counts /= norm
+        hashes = [crc(padded[start:start + n].encode("utf-8")) % CHAR_DIMENSIONS
+                  for n in CHAR_ORDERS for start in range(len(padded) - n + 1)]
+        if hashes:
+            out[row] = np.bincount(hashes, minlength=CHAR_DIMENSIONS)
+            out[row] /= float(np.linalg.norm(out[row]))
     return out
 
 

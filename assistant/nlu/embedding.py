@@ -64,10 +64,6 @@ class Embedder:
                 self._thread = threading.Thread(target=self._load, name="embedding-load", daemon=True)
                 self._thread.start()
 
-    @property
-    def ready(self) -> bool:
-        return self._loaded.is_set() and self._error is None
-
     def wait(self) -> None:
         """Block until the model is loaded; raise :class:`SemanticLayerError` if it cannot be."""
         self.start()

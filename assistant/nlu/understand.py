@@ -77,15 +77,14 @@ class SafetyParts:
     """Which opinion decided: ``rules`` (also when both agree), ``semantic`` or ``context``."""
 
 
-def combine_safety(rules: str, idiom: bool, acute: float, concern: float, context: float,
+def combine_safety(rules: str, acute: float, concern: float, context: float,
                    thresholds: Mapping[str, float]) -> str:
     """The combined level: the higher opinion, never lower than the rules.
 
     The semantic layer raises to ``acute`` when sure (``acute`` threshold), to ``concern`` when it
     suspects danger but is not sure (``caught``) or sees concern (``concern``, on acute + concern).
     Where the rules' idiom layer recognised an idiom or hyperbole, the semantic scores given here
-    are those of the text without it (see :meth:`Understander.safety_parts`); ``idiom`` is kept for
-    the explanation. A yes/no answer that means danger in its question's context is acute.
+    are those of the text without it (see :meth:`Understander.safety_parts`). A yes/no answer that means danger in its question's context is acute.
     """
     level = LEVELS.index(rules)
     semantic = 0
@@ -150,7 +149,7 @@ class Understander:
             # Exercises invite negative self-talk ("Welcher Gedanke belastet dich?"): there the
             # semantic layer raises only a sure acute; concern comes from the rules.
             caught = {**th, "caught": th["acute"], "concern": 2.0}
-        level = combine_safety(rules, idiom, score.acute if score else 0.0, concern, context, caught)
+        level = combine_safety(rules, score.acute if score else 0.0, concern, context, caught)
         if level == rules:
             layer = "rules"
         elif context >= th["context"]:

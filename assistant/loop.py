@@ -180,7 +180,12 @@ class VoiceLoop:
             self.speak(reply.text)
 
     def converse(self, expect: Expectation) -> None:
-        """Listen and answer until goodbye, or silence twice in a row."""
+        """Listen and answer until goodbye, or silence twice in a row.
+
+        Silence is an event for the engine (:meth:`Engine.silence`): after a question it
+        re-offers once, then drops the question; after the concern question it gives the
+        crisis lines. With nothing open the loop says its own soft reprompt, then sleeps.
+        """
         reprompted = False
         while not self.stopping.is_set():
             grammar = self.grammar_for(expect)
@@ -188,11 +193,18 @@ class VoiceLoop:
             self.stats.grammars.append(grammar)
             heard = self.listen()
             if heard is None:
-                if reprompted or self.stopping.is_set():
+                if self.stopping.is_set():
+                    return
+                turn = self.engine.silence()
+                if turn.replies:
+                    self.speak(turn.text)
+                if reprompted:
                     self.speak(self.mode_text("speech.going_to_sleep"))
                     return
                 reprompted = True
-                self.speak(self.engine.say("speech.reprompt").text)
+                if not turn.replies:
+                    self.speak(self.engine.say("speech.reprompt").text)
+                expect = turn.expect
                 continue
             reprompted = False
             turn = self.answer(heard)

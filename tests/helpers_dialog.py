@@ -23,6 +23,10 @@ A script (``tests/data/conversations/*.toml``)::
     start = true
     after = "1d"                  # new session, clock moved on ("1d", "3h", "20m")
 
+    [[turn]]
+    silence = true                # the person says nothing (the voice loop's timeout)
+    keys = ["dialog.silence_reoffer", "checkin.ask_mood"]   # the only turn that may be silent
+
     [stored]                      # at the end
     checkins = [{mood = 2, energy = 2, contact = false}]
 """
@@ -86,6 +90,8 @@ class ScriptTurn:
     finished: bool = False
     after: timedelta = timedelta()
     stored: dict[str, Any] = field(default_factory=dict)
+    silence: bool = False
+    """The person stays silent (:meth:`Engine.silence`) instead of saying something."""
 
 
 def squeeze(text: str) -> str:
@@ -134,12 +140,13 @@ def load_script(path: Path) -> Script:
         raw = tomllib.load(handle)
     turns = []
     for item in raw["turn"]:
-        if not item.get("start") and "say" not in item:
-            raise ValueError(f"{path.name}: a turn needs start = true or say")
+        if not item.get("start") and "say" not in item and not item.get("silence"):
+            raise ValueError(f"{path.name}: a turn needs start = true, say or silence = true")
         keys = list(item["keys"]) if "keys" in item else None
-        turns.append(ScriptTurn(None if item.get("start") else item["say"], keys, item.get("expect"),
+        silence = bool(item.get("silence", False))
+        turns.append(ScriptTurn(None if item.get("start") or silence else item["say"], keys, item.get("expect"),
                                 list(item.get("contains", [])), bool(item.get("finished", False)),
-                                duration(item.get("after", "0m")), dict(item.get("stored", {}))))
+                                duration(item.get("after", "0m")), dict(item.get("stored", {})), silence))
     if turns[0].say is not None:
         raise ValueError(f"{path.name}: the first turn must be a session start")
     return Script(path.stem, raw.get("description", ""), datetime.fromisoformat(raw["now"]),
@@ -159,7 +166,12 @@ def prepare_store(data_dir: Path, script: Script) -> Store:
 
 
 def new_engine(store: Store, clock: SimulatedClock, seed: int) -> Engine:
-    return Engine(prompts(), understander(), clock, store, rng=random.Random(seed))
+    """The engine as ``chat`` builds it, due reminders included."""
+    from assistant.config import Settings
+    from assistant.dialog.flows.due import DueReminders
+    from assistant.dialog.reminder_book import ReminderPolicy
+    policy = ReminderPolicy.from_settings(Settings().reminders)
+    return Engine(prompts(), understander(), clock, store, rng=random.Random(seed), proactive=[DueReminders(policy)])
 
 
 def key_mismatch(expected: list[str], turn: Turn) -> str:
@@ -203,6 +215,9 @@ class Transcript:
     """What a script run produced: per session the list of turns' texts."""
 
     sessions: list[list[list[str]]] = field(default_factory=list)
+    turns: list[tuple[list[str], list[str], bool]] = field(default_factory=list)
+    """Every turn in order: its reply keys, its texts, and whether it was a replay the person
+    asked for ("nochmal": the engine returns the last turn itself)."""
 
 
 def run_script(script: Script, data_dir: Path) -> Transcript:
@@ -211,9 +226,13 @@ def run_script(script: Script, data_dir: Path) -> Transcript:
     clock = SimulatedClock(script.now, ZONE)
     transcript = Transcript()
     engine: Engine | None = None
+    previous: Turn | None = None
     try:
         for number, step in enumerate(script.turns, 1):
-            if step.say is None:
+            if step.silence:
+                clock.advance(step.after)
+                turn = engine.silence()
+            elif step.say is None:
                 clock.advance(step.after)
                 engine = new_engine(store, clock, script.seed)
                 turn = engine.start()
@@ -222,6 +241,9 @@ def run_script(script: Script, data_dir: Path) -> Transcript:
                 clock.advance(step.after)
                 turn = engine.handle(step.say)
             transcript.sessions[-1].append([reply.text for reply in turn.replies])
+            transcript.turns.append(([r.key for r in turn.replies], [r.text for r in turn.replies],
+                                     turn is previous))
+            previous = turn
             where = f"{script.name}, turn {number} ({step.say!r})"
             problem = turn_problems(step, turn) + stored_mismatch(store, step.stored)
             if problem:

@@ -23,6 +23,8 @@ def _sessions(script: Script) -> list[tuple[str, list[str]]]:
     sessions: list[tuple[str, list[str]]] = []
     moment = script.now
     for step in script.turns:
+        if step.silence:
+            raise ValueError(f"{script.name}: chat scripts cannot hold a silence (the voice loop's event)")
         if step.say is None:
             moment += step.after
             sessions.append((moment.strftime(NOW_FORMAT), []))

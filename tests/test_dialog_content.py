@@ -53,6 +53,12 @@ TEMPLATES = {
     "learn.{}.text": list(LEARN_IDS),
     "learn.{}.title": list(LEARN_IDS),
     "{}": [],
+    "{}_explain": ["checkin.ask_mood", "checkin.ask_energy", "checkin.ask_contact", "checkin.ask_open_step",
+                   "onboarding.ask_address", "safety.concern_ask"],
+    "dialog.explain_{}": ["yes_no", "scale", "free_text", "other"],
+    "dialog.way_out_{}": ["yes_no", "scale", "other"],
+    "safety.number_{}": ["DE", "AT", "CH"],
+    "{}_words": [],  # prompt attributes (energy words), not keys
 }
 # Heard once (first start), rarely, or single fixed phrases: fewer than three variants allowed.
 RARE = re.compile(r"^(onboarding\..*|dialog\.option\..*|dialog\..*_limit|dialog\.not_yet|dialog\.sorry|dialog\.crisis\..*"
@@ -82,7 +88,8 @@ def _code_keys() -> tuple[set[str], set[str]]:
             elif isinstance(node, ast.JoinedStr):
                 parts = ["{}" if isinstance(v, ast.FormattedValue) else str(v.value) for v in node.values]
                 text = "".join(parts)
-                if "{}" in text and (KEY.match(text.replace("{}", "xx")) or text == "{}"):
+                if "{}" in text and (KEY.match(text.replace("{}", "xx")) or text == "{}"
+                                     or re.fullmatch(r"\{\}_\w+", text)):
                     templates.add(text)
     return literals, templates
 

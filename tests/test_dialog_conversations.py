@@ -7,6 +7,7 @@ real store in a temporary folder.
 
 from __future__ import annotations
 
+import fnmatch
 from pathlib import Path
 
 import pytest
@@ -28,4 +29,40 @@ def test_there_are_scripts_for_every_flow_and_interruption() -> None:
 def test_conversation(path: Path, tmp_path: Path) -> None:
     script = load_script(path)
     transcript = run_script(script, tmp_path / "data")
-    assert all(texts for session in transcript.sessions for texts in session), "a turn without words"
+    spoken = [texts for step, (_, texts, _) in zip(script.turns, transcript.turns) if not step.silence]
+    assert all(spoken), "a turn without words"
+    assert_no_nagging(transcript)
+
+
+REPAIR_KEYS = ("*unclear*", "dialog.way_out*", "*_explain", "dialog.explain*", "dialog.silence_reoffer",
+               "dialog.clarify*", "checkin.already")
+"""Replies that ask a question again because its answer was missed (help or a voice change
+asks again on request: that is no nagging)."""
+
+
+def assert_no_nagging(transcript) -> None:
+    """No question asked a fourth time after misses, no reply block replayed unasked."""
+    run_key, run = None, 0
+    for (keys, texts, replayed), (_, earlier, _) in zip(transcript.turns, [([], [], False), *transcript.turns]):
+        if replayed:
+            continue
+        assert len(texts) < 2 or texts != earlier, f"a block replayed word for word: {texts}"
+        question = next((k for k, t in zip(reversed(keys), reversed(texts)) if t.rstrip().endswith("?")), None)
+        if any(k.startswith("dialog.way_out") for k in keys):
+            question = run_key  # the way out asks the same question in other words
+        repairing = any(fnmatch.fnmatchcase(k, p) for k in keys for p in REPAIR_KEYS)
+        asked_again = question is not None and repairing and (question == run_key or "dialog.way_out" in " ".join(keys))
+        run_key, run = (run_key, run + 1) if asked_again else (question, 1)
+        assert run <= 3, f"{run_key} asked a fourth time"
+
+
+def test_the_nagging_check_catches_a_fourth_asking_and_a_replayed_block() -> None:
+    from tests.helpers_dialog import Transcript
+    ask = (["checkin.unclear_mood", "checkin.ask_mood"], ["Wie bitte?", "Wie geht es dir?"], False)
+    start = (["checkin.intro", "checkin.ask_mood"], ["Gut.", "Wie geht es dir?"], False)
+    with pytest.raises(AssertionError, match="fourth"):
+        assert_no_nagging(Transcript(turns=[start, ask, (ask[0], ["Hm?", "Wie geht es dir?"], False),
+                                            (ask[0], ["Oh?", "Wie geht es dir?"], False)]))
+    with pytest.raises(AssertionError, match="replayed"):
+        assert_no_nagging(Transcript(turns=[start, start]))
+    assert_no_nagging(Transcript(turns=[start, (start[0], start[1], True)]))  # "nochmal": asked for

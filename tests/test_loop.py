@@ -160,9 +160,10 @@ def test_wake_answer_reprompt_then_sleep(data_dir: Path, speaker_factory) -> Non
     run_until_asleep(loop, ears)
     spoken = loop.stats.spoken
     engine = loop.engine
-    # welcome (engine.start), the answer to "hallo", one re-prompt after silence, then sleep
+    # welcome (engine.start), the answer to "hallo", after silence the question re-offered once
+    # (the engine's silence event), then sleep
     assert len(spoken) == 4, spoken
-    assert spoken[2] in {t for t in _variants(engine, "speech.reprompt")}
+    assert any(spoken[2].startswith(t) for t in _variants(engine, "dialog.silence_reoffer")), spoken[2]
     assert loop.wake.phrase in spoken[3]
     assert "guten morgen" not in " ".join(spoken)
     assert ears.grammars[0] == ["hallo begleiter", "[unk]"]       # asleep: wake grammar
@@ -170,6 +171,18 @@ def test_wake_answer_reprompt_then_sleep(data_dir: Path, speaker_factory) -> Non
     latency = loop.stats.latencies[0]
     assert latency.final_to_audio_ms is not None and latency.final_to_audio_ms > 0
     assert latency.speech_end_to_final_ms == pytest.approx(100, abs=20)
+
+
+def test_silence_after_the_concern_question_gives_the_crisis_lines(data_dir: Path, speaker_factory) -> None:
+    """The loop tells the engine about silence: after the concern question the lines come once."""
+    speaker, _ = speaker_factory()
+    ears = ScriptedEars([(0.0, "final", "hallo begleiter"), (0.05, "final", "es hat doch alles keinen sinn mehr")])
+    loop = make_loop(data_dir, ears, speaker)
+    run_until_asleep(loop, ears)
+    spoken = loop.stats.spoken
+    assert "?" in spoken[1]                                        # the concern question
+    assert "0800" in spoken[2] and "?" not in spoken[2]            # silence: the lines, no question
+    assert loop.wake.phrase in spoken[3] and len(spoken) == 4      # then sleep, no nagging
 
 
 def _variants(engine, key: str) -> tuple[str, ...]:

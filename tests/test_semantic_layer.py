@@ -20,7 +20,8 @@ from assistant.config import Settings, UnderstandingSettings, load_settings
 from assistant.errors import ConfigError
 from assistant.nlu import semantic_training
 from assistant.nlu.embedding import SemanticLayerError
-from assistant.nlu.semantic import ARTEFACT, META, SemanticLayer, check_fresh, file_sha256, windows
+from assistant.nlu.semantic import (ARTEFACT, META, PROMPT_QUESTIONS, SemanticLayer, check_fresh, file_sha256,
+                                    prompt_questions, questions_sha256, windows)
 from assistant.nlu.understand import Understander, combine_safety
 from assistant.resources import intents_dir
 from tests.conftest import run_cli
@@ -53,6 +54,7 @@ def test_artefact_is_fresh_for_every_input() -> None:
     """Fails when intents/, the cases, the dev splits or the training code changed without a rebuild."""
     meta = json.loads((SEMANTIC / META).read_text(encoding="utf-8"))
     expected = {semantic_training.relative(p): file_sha256(p) for p in semantic_training.inputs()}
+    expected[PROMPT_QUESTIONS] = questions_sha256(ROOT / "prompts_de")
     stale = sorted(k for k in expected if meta["inputs"].get(k) != expected[k])
     assert not stale, f"stale semantic artefact, rebuild with python -m assistant.nlu.semantic_training: {stale}"
     assert set(meta["inputs"]) == set(expected)
@@ -87,6 +89,27 @@ def test_a_changed_input_makes_the_artefact_stale(tmp_path: Path) -> None:
         check_fresh(meta, tmp_path)
     (tmp_path / "intents" / "actions.toml").unlink()
     with pytest.raises(SemanticLayerError, match="fehlt"):
+        check_fresh(meta, tmp_path)
+
+
+def test_the_questions_read_from_raw_prompt_text_are_the_ones_toml_holds() -> None:
+    """The start-up check reads questions without a TOML parser; it must see what training sees."""
+    assert prompt_questions(ROOT / "prompts_de") == sorted({*semantic_training.everyday_questions(),
+                                                           *semantic_training.concern_questions()})
+
+
+def test_only_a_changed_question_makes_the_artefact_stale(tmp_path: Path) -> None:
+    meta = json.loads((SEMANTIC / META).read_text(encoding="utf-8"))
+    shutil.copytree(ROOT / "prompts_de", tmp_path / "prompts_de")
+    shutil.copytree(intents_dir(), tmp_path / "intents")
+    check_fresh(meta, tmp_path)
+    dialog = tmp_path / "prompts_de" / "dialog.toml"
+    dialog.write_text(dialog.read_text(encoding="utf-8") + '\n[new_statement]\ndu = ["Schön."]\nsie = ["Schön."]\n',
+                      encoding="utf-8")
+    check_fresh(meta, tmp_path)  # a statement is no answer context
+    dialog.write_text(dialog.read_text(encoding="utf-8") + '\n[new_question]\ndu = ["Magst du?"]\nsie = ["Mögen Sie?"]\n',
+                      encoding="utf-8")
+    with pytest.raises(SemanticLayerError, match="Frage in prompts_de"):
         check_fresh(meta, tmp_path)
 
 

@@ -10,6 +10,7 @@ from assistant.clock import Clock
 from assistant.dialog.content import Content
 from assistant.dialog.memory import Memory
 from assistant.dialog.prompts import PromptBook
+from assistant.dialog.requests import Requests
 from assistant.dialog.turn import Reply
 from assistant.dialog.variety import VariantPicker
 
@@ -29,6 +30,8 @@ class Context:
     """Speaking rate from the config file, until the person changes it by voice."""
     default_volume: float = 0.9
     """Volume from the config file, until the person changes it by voice."""
+    requests: Requests | None = None
+    """How requests beside the intent are read (help now, explain, a named contact)."""
     last_variant: dict[str, int] = field(default_factory=dict)
     """The variant each key was last said in (this session), for :meth:`again`."""
 

@@ -15,21 +15,24 @@ from typing import Any, Iterable
 from assistant.clock import Clock
 from assistant.dialog.content import Content, load_content
 from assistant.dialog.context import Context
-from assistant.dialog.flows import FlowFactory, crisis, default_registry
-from assistant.dialog.flows.base import TOPIC_INTENTS, Flow, Outcome
+from assistant.dialog.flows import FlowFactory, crisis, default_registry, safety_plan
+from assistant.dialog.flows.base import SWITCH_INTENTS, TOPIC_INTENTS, Flow, Outcome
 from assistant.dialog.flows.checkin import CheckinFlow
 from assistant.dialog.flows.exercise import ExerciseFlow, forget_paused_exercise, paused_exercise
 from assistant.dialog.flows.offer import OfferFlow
 from assistant.dialog.flows.onboarding import OnboardingFlow
+from assistant.dialog.flows.steps import StepOfferFlow
 from assistant.dialog.globals import GLOBAL_INTENTS, handle_global
 from assistant.dialog.memory import Memory
 from assistant.dialog.proactive import SOURCES, ProactiveSource
 from assistant.dialog.prompts import PromptBook
+from assistant.dialog.requests import Requests, load_requests
 from assistant.dialog.turn import Expectation, Reply, Turn
 from assistant.dialog.variety import VariantPicker
 from assistant.errors import BegleiterError
 from assistant.nlu.result import NluResult
 from assistant.nlu.understand import Understander
+from assistant.resources import intents_dir
 
 LOG = logging.getLogger(__name__)
 CLARIFY_BELOW = 0.6
@@ -42,6 +45,26 @@ WORDY = 6
 """An answer of this many words may be a request that happens to hold a number ("um neun")."""
 SOCIAL = {"greeting": "social.greeting", "thanks": "social.thanks"}
 ANSWERS = ("yes", "no", "scale_answer", "answer", "skip", "next", "repeat")
+ASKED_AT_MOST = 3
+"""A question is asked at most this often (the repair ladder): then the dialogue moves on."""
+CRISIS_FLOWS = ("crisis", "concern")
+
+
+EXACT = 0.97
+"""The rules match a whole request phrase ("welche erinnerungen habe ich"); semantic readings
+stay below (at most 0.95) and topic words alone score lower."""
+
+
+def sure_request(idle: NluResult) -> bool:
+    """A topic request clear enough to leave an open question: a whole request phrase, or a
+    reminder whose time was given ("erinnere mich übermorgen um neun ...").
+
+    An open answer often names a topic ("ich ziehe mich zurück und schlafe schlecht" is about
+    withdrawal, not a request to learn about it): topic words or a semantic reading never count.
+    """
+    if idle.intent not in TOPIC_INTENTS:
+        return False
+    return idle.confidence >= EXACT or (idle.intent == "reminder_set" and bool(idle.slots.get("when")))
 
 
 class Engine:
@@ -51,12 +74,14 @@ class Engine:
                  address: str = "du", country: str = "DE", rng: random.Random | None = None,
                  content: Content | None = None, registry: dict[str, FlowFactory] | None = None,
                  proactive: Iterable[ProactiveSource] | None = None,
-                 speech_rate: int = 165, volume: float = 0.9) -> None:
+                 speech_rate: int = 165, volume: float = 0.9, requests: Requests | None = None) -> None:
         self.understander = understander
+        self.requests = requests or load_requests(intents_dir() / "dialog")
         memory = Memory(store)
         picker = VariantPicker(memory, rng or random.Random())
         self.ctx = Context(prompts, content or load_content(prompts), memory, clock, picker,
                            address, country, speech_rate, volume)
+        self.ctx.requests = self.requests
         self.registry = registry if registry is not None else default_registry()
         self.proactive = list(SOURCES if proactive is None else proactive)
         self.flow: Flow | None = None
@@ -66,6 +91,12 @@ class Engine:
         self.waiting: Flow | None = None
         """A flow a proactive source asked for (a due reminder's answer); it becomes active
         after this turn's utterance was handled, so that utterance is never taken as its answer."""
+        self.asked = 1
+        """How often the current question has been asked (the repair ladder)."""
+        self._asking: int | None = None
+        """The count for the question this turn asks again (None: a new question or none)."""
+        self.silences = 0
+        """Silences in a row after the last question (see :meth:`silence`)."""
 
     @property
     def address(self) -> str:
@@ -81,7 +112,7 @@ class Engine:
         lead = (*self._recovery_notice(), *self._announcements())
         if not self.ctx.memory.setting("onboarding_done", False):
             return self._turn(lead, self._begin(OnboardingFlow(CheckinFlow), None))
-        welcome = (*lead, self.say("social.welcome"))
+        welcome = lead if self.waiting is not None else (*lead, self.say("social.welcome"))
         if self.flow is None and self.waiting is None:
             offer = self._idle_offer()
             if offer is not None:
@@ -130,6 +161,7 @@ class Engine:
         dropped and the person hears one calm sentence. Errors meant for the person
         (:class:`BegleiterError`, e.g. a full disk) go up to the front end.
         """
+        self.silences = 0
         try:
             return self._handle(result)
         except BegleiterError:
@@ -148,9 +180,19 @@ class Engine:
         if result.safety == "concern" and (self.flow is None or self.flow.name not in ("concern", "crisis")):
             self.interrupted, self.flow = self.flow, None
             return self._turn(self._announcements(), self._begin(crisis.concern_flow(), result))
+        if self.requests.asks_for_help_now(result.text, result.intent) or self._support_in_crisis(result):
+            return self._turn((), self._help_now(result))
+        if result.intent in (None, "repeat", "help", "skip") and self.requests.asks_to_explain(result.text):
+            explained = self._explain()
+            if explained is not None:
+                return self._turn((), explained)
+        if result.intent == "repeat" and self.requests.asks_something_else(result.text):
+            return self._turn((), self._off_topic())
         if result.intent == "repeat" and self.last is not None:
             return self.last
         result = self._maybe_new_topic(result)
+        if self._help_now_in_answer(result):
+            return self._turn((), self._help_now(result))
         lead = self._announcements()
         if result.intent in GLOBAL_INTENTS:
             outcome, self.flow = handle_global(self.ctx, result, self.flow)
@@ -158,13 +200,160 @@ class Engine:
             return self._turn(lead, self._settle(outcome), finished=result.intent == "goodbye")
         if self._social_aside(result):
             again = self.flow.reprompt(self.ctx)  # "hallo" or "danke" in the middle: answer, ask again
-            return self._turn(lead, Outcome((self.say(SOCIAL[result.intent]), *again.replies), again.expect))
+            key = SOCIAL[result.intent]
+            if result.intent == "greeting" and isinstance(self.flow, OnboardingFlow) and self.flow.state == "address":
+                key = "onboarding.greeting"  # before du or Sie is chosen: a greeting that addresses nobody
+            return self._turn(lead, Outcome((self.say(key), *again.replies), again.expect))
         if self.flow is not None:
+            if self._switches_topic(result):
+                return self._turn(lead, self._switch(result))
             outcome = self.flow.handle(self.ctx, result)
             if not outcome.unhandled:
-                return self._turn(lead, self._settle(outcome))
+                return self._turn(lead, self._settle(self._ladder(outcome)))
             self.flow = None
         return self._turn(lead, self._idle(result))
+
+    # -- repair: switches, the ladder, explanations, help now ---------------------------------
+
+    def _switches_topic(self, result: NluResult) -> bool:
+        """A topic request or a feeling the active flow does not read as its answer."""
+        flow = self.flow
+        if flow is None or flow.name in CRISIS_FLOWS or result.intent not in SWITCH_INTENTS:
+            return False
+        return not flow.takes(result)
+
+    def _switch(self, result: NluResult) -> Outcome:
+        """Park the pending question with one kind word, then start the new topic.
+
+        A feeling gets its empathic reply first, then the word about the parked question.
+        """
+        parked = self.flow.park(self.ctx) if self.flow is not None else ()
+        self.flow, self.interrupted = None, None
+        new = self._idle(result)
+        if result.intent == "feeling" and new.replies:
+            return Outcome((new.replies[0], *parked, *new.replies[1:]), new.expect, new.done)
+        return Outcome((*parked, *new.replies), new.expect, new.done)
+
+    def _ladder(self, outcome: Outcome) -> Outcome:
+        """Never a fourth asking: the second miss offers a way out, the third moves on.
+
+        A flow marks a re-asked question with ``repair``; the first miss keeps the flow's own
+        hint (the question said differently), the second replaces it with a way out, the
+        third skips the question and says so.
+        """
+        if not outcome.repair:
+            return outcome
+        asked = self.asked + 1
+        if asked < ASKED_AT_MOST:
+            self._asking = asked
+            return outcome
+        if asked == ASKED_AT_MOST:
+            self._asking = asked
+            kind = outcome.expect.kind if outcome.expect.kind in ("yes_no", "scale") else "other"
+            return Outcome((self.say(f"dialog.way_out_{kind}"),), outcome.expect, repair=True)
+        moved = self.flow.move_on(self.ctx) if self.flow is not None else Outcome((), done=True)
+        if moved.repair or moved.unhandled:
+            return Outcome((self.say("dialog.moving_on_end"),), done=True)
+        return Outcome((self.say("dialog.moving_on"), *moved.replies), moved.expect, moved.done,
+                       moved.handover, moved.resume)
+
+    def _explain(self) -> Outcome | None:
+        """"Was meinst du?": what the pending question asks, then the question (None: no question)."""
+        question = self._pending_question()
+        if question is None or self.flow is None:
+            return None
+        specific = f"{question.key}_explain"
+        key = specific if self.ctx.has(specific) else f"dialog.explain_{self._kind()}"
+        if self.asked >= ASKED_AT_MOST:  # explained once more would be a fourth asking: move on
+            return self._settle(self._ladder(Outcome((), self.expect, repair=True)))
+        self._asking = self.asked + 1
+        again = self.ctx.again(question.key, **question.data)
+        return Outcome((self.say(key), again), self.expect)
+
+    def _off_topic(self) -> Outcome:
+        """A question Begleiter cannot answer: one honest sentence, then only the pending question."""
+        question = self._pending_question()
+        if question is None:
+            return Outcome((self.say("dialog.off_topic"),), self.expect)
+        return Outcome((self.say("dialog.off_topic"), self.ctx.again(question.key, **question.data)), self.expect)
+
+    def _pending_question(self):
+        """The last reply, when it asked a question that still waits for its answer."""
+        if self.last is None or not self.last.replies or self.flow is None:
+            return None
+        reply = self.last.replies[-1]
+        return reply if reply.text.rstrip().endswith("?") else None
+
+    def _kind(self) -> str:
+        return self.expect.kind if self.expect.kind in ("yes_no", "scale", "free_text") else "other"
+
+    def _help_now_in_answer(self, result: NluResult) -> bool:
+        """Help asked for where an answer was expected ("notfallnummer" to the mood question).
+
+        In free text the utterance is read once more as if idle; a safety plan's answers are
+        left alone (they name help lines on purpose).
+        """
+        if self.expect.kind != "free_text":
+            return self.requests.asks_for_help_now(result.text, result.intent)
+        if self.flow is not None and self.flow.name == "safety_plan":
+            return False
+        if result.intent not in ("answer", None):
+            return self.requests.asks_for_help_now(result.text, result.intent)
+        idle = self.understander.understand(result.text, "none", self.ctx.now())
+        return self.requests.asks_for_help_now(result.text, idle.intent)
+
+    def _support_in_crisis(self, result: NluResult) -> bool:
+        """In the crisis flows every request for help ("wer kann mir helfen") is help now."""
+        return (self.flow is not None and self.flow.name in CRISIS_FLOWS and result.intent == "support"
+                and result.slots.get("topic") != "safety_plan") or self._plan_in_crisis(result)
+
+    def _plan_in_crisis(self, result: NluResult) -> bool:
+        return (self.flow is not None and self.flow.name in CRISIS_FLOWS and result.intent == "support"
+                and result.slots.get("topic") == "safety_plan")
+
+    def _help_now(self, result: NluResult) -> Outcome:
+        """The number first, in two short sentences; then at most one offer.
+
+        A flow that waits keeps waiting (its question is the one offer); in the crisis flows
+        the person's own plan is read too ("sicherheitsplan": the whole plan).
+        """
+        country = self.ctx.country if self.ctx.has(f"safety.number_{self.ctx.country}") else "DE"
+        if self._plan_in_crisis(result):
+            plan = safety_plan.load_plan(self.ctx)
+            replies = safety_plan.readback(self.ctx, plan) if safety_plan.has_plan(plan) else (
+                self.say("safety.plan.none_in_crisis"), self.say(f"safety.number_{country}"))
+        else:
+            replies = (self.say(f"safety.number_{country}"),)
+            if self.flow is not None and self.flow.name in CRISIS_FLOWS:
+                replies += safety_plan.acute_readback(self.ctx)
+        if self.flow is not None:
+            again = self.flow.reprompt(self.ctx)
+            if not again.done:
+                return Outcome((*replies, *again.replies), again.expect)
+            self.flow = None
+        offer = OfferFlow("safety.number_offer", crisis.LinesFlow, ("repeat",),
+                          declined_key="safety.number_offer_declined")
+        begun = self._begin(offer, None)
+        return Outcome((*replies, *begun.replies), begun.expect)
+
+    # -- silence -------------------------------------------------------------------------
+
+    def silence(self) -> Turn:
+        """The person stayed silent after the last turn (the voice loop's listening timed out).
+
+        After the concern question: the crisis lines once, gently. Elsewhere: one soft re-offer
+        of the question, then it is dropped without a word. Idle: nothing is said.
+        """
+        if self.flow is None:
+            self.silences = 0
+            return Turn((), self.expect)
+        self.silences += 1
+        outcome = self.flow.on_silence(self.ctx, self.silences)
+        if outcome.done:
+            self.silences = 0
+            self.interrupted = None
+        turn = self._turn((), self._settle(outcome))
+        return turn
 
     def _social_aside(self, result: NluResult) -> bool:
         """"hallo" (or "danke", except to an offer) while a flow waits: answer it, keep the flow."""
@@ -173,20 +362,30 @@ class Engine:
         return result.intent == "greeting" or (result.intent == "thanks" and self.flow.name != "offer")
 
     def _maybe_new_topic(self, result: NluResult) -> NluResult:
-        """Not a number or yes/no while one was expected: is it a request for another topic?
+        """Not a plausible answer to the pending question: is it a request for another topic?
 
         The matcher only looks for answers when the dialogue waits for one, so an
         unmatched utterance is understood once more as if idle; a clear topic request
-        ("erzähl mir lieber etwas über scham") then reaches the flow, which lets it through.
+        ("erzähl mir lieber etwas über scham") or a feeling ("mir geht es heute mies" to a
+        yes/no question) then reaches the engine, which parks the question. A number or
+        yes/no that was understood stays the answer; in free text only a sure request
+        counts (an open answer may well mention a topic).
         """
-        if self.expect.kind not in ("scale", "yes_no"):
+        kind = self.expect.kind
+        if kind == "free_text":
+            if result.intent not in ("answer", "help"):  # "help": a question to me may be a request
+                return result
+            idle = self.understander.understand(result.text, "none", self.ctx.now())
+            return idle if sure_request(idle) else result
+        if kind not in ("scale", "yes_no"):
             return result
         wordy_answer = result.intent in ANSWERS and len(result.text.split()) >= WORDY
         if result.intent is not None and not wordy_answer and (result.intent in ANSWERS or result.confidence >= SURE):
             return result
         idle = self.understander.understand(result.text, "none", self.ctx.now())
         bar = SWITCH_ABOVE if wordy_answer else max(SWITCH_ABOVE, result.confidence)
-        if idle.intent in (*TOPIC_INTENTS, *SOCIAL) and idle.confidence >= bar:
+        switch = (*TOPIC_INTENTS, *SOCIAL) if wordy_answer else (*SWITCH_INTENTS, *SOCIAL)
+        if idle.intent in switch and idle.confidence >= bar:
             return idle
         return result
 
@@ -195,6 +394,10 @@ class Engine:
         intent = result.intent
         if intent == "next" and paused_exercise(self.ctx):  # "weitermachen": the paused exercise
             return self._begin(ExerciseFlow(), result)
+        if intent == "skip":  # "weiß nicht" with nothing open: a state, not a parse error
+            offer = OfferFlow("dialog.unsure_idle", lambda: StepOfferFlow("low"), ("suggest_step",),
+                              declined_key="dialog.unsure_declined")
+            return self._begin(offer, None)
         if intent is None or intent in ANSWERS:
             again = self.last is not None and [r.key for r in self.last.replies][-1:] == ["dialog.clarify"]
             return Outcome((self.say("dialog.clarify_help" if again else "dialog.clarify"),))
@@ -264,6 +467,7 @@ class Engine:
             self.flow = waiting
             outcome = Outcome(outcome.replies, waiting.start(self.ctx, None).expect)
         self.expect = outcome.expect if self.flow is not None else Expectation()
+        self.asked, self._asking = self._asking or 1, None
         turn = Turn((*lead, *outcome.replies), self.expect, finished)
         self.last = turn
         return turn

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,28 @@ META = "model.json"
 
 def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+PROMPT_QUESTIONS = "prompts_de/*.toml: Fragen"
+"""The input entry for the assistant's questions: training reads only the questions of
+``prompts_de/`` (as answer contexts), so only a change to a question makes the artefact stale."""
+_QUOTED = re.compile(r'"((?:[^"\\\n]|\\.)*)"')
+
+
+def prompt_questions(prompts: Path) -> list[str]:
+    """Every double-quoted string in ``prompts/*.toml`` that ends with a question mark, sorted.
+
+    Read from the raw text, comment lines skipped (no TOML parse: this runs at every start); the
+    prompt files use one-line basic strings only, and a test checks this equals what a TOML parser finds.
+    """
+    found = {text for path in sorted(prompts.glob("*.toml"))
+             for line in path.read_text(encoding="utf-8").splitlines() if not line.lstrip().startswith("#")
+             for text in _QUOTED.findall(line) if text.strip().endswith("?")}
+    return sorted(found)
+
+
+def questions_sha256(prompts: Path) -> str:
+    return hashlib.sha256("\n".join(prompt_questions(prompts)).encode("utf-8")).hexdigest()
 
 
 def windows(words: Sequence[str]) -> list[str]:
@@ -187,6 +210,11 @@ def check_fresh(meta: dict[str, Any], root: Path) -> None:
     (``tests/data``) and the training code exist only in a checkout and are checked there.
     """
     for relative, digest in meta.get("inputs", {}).items():
+        if relative == PROMPT_QUESTIONS:
+            if (root / "prompts_de").is_dir() and questions_sha256(root / "prompts_de") != digest:
+                raise SemanticLayerError("Das Modell für das Sprachverständnis ist veraltet: eine Frage in "
+                                         f"prompts_de/ wurde geändert. {REBUILD}")
+            continue
         path = root / relative
         if not path.is_file():
             if relative.startswith("intents/"):

@@ -37,7 +37,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from assistant.nlu.embedding import Embedder
-from assistant.nlu.semantic import ARTEFACT, META, NULL_INTENT, SAFETY_CLASSES, file_sha256, safety_features
+from assistant.nlu.semantic import (ARTEFACT, META, NULL_INTENT, PROMPT_QUESTIONS, SAFETY_CLASSES, file_sha256,
+                                    questions_sha256, safety_features)
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 INTENTS = ROOT / "intents"
@@ -89,8 +90,7 @@ def inputs() -> list[Path]:
     files += [TESTS / "nlu" / "cases.jsonl", TESTS / "safety" / "cases.toml",
               TESTS / "nlu" / "dev" / "cases.jsonl", TESTS / "safety" / "dev" / "cases.jsonl",
               Path(__file__).resolve()]
-    files += sorted((ROOT / "prompts_de").glob("*.toml"))
-    return [f for f in files if f.is_file()]
+    return [f for f in files if f.is_file()]  # prompts_de/: only its questions count (PROMPT_QUESTIONS)
 
 
 def relative(path: Path) -> str:
@@ -377,6 +377,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from assistant.nlu.understand import Understander
     started = time.perf_counter()
+    # the inputs as they are now: a file edited while training runs leaves the artefact stale
+    recorded = {**{relative(p): file_sha256(p) for p in inputs()},
+                PROMPT_QUESTIONS: questions_sha256(ROOT / "prompts_de")}
     rules = Understander(INTENTS)
     form = rules.semantic_words
 
@@ -442,7 +445,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "counts": {"intent_examples": len(intents), "safety_examples": len(text_safety),
                        "safety_by_level": dict(Counter(e.label for e in text_safety)),
                        "yes_answers": len(polarity["yes"]), "no_answers": len(polarity["no"])},
-            "inputs": {relative(p): file_sha256(p) for p in inputs()}}
+            "inputs": recorded}
     (args.out / META).write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
     # thresholds from the development split, with the artefact just written

@@ -14,7 +14,8 @@ from assistant.dialog.flows.steps import StepOfferFlow, open_steps
 from assistant.dialog.flows.who5 import after_checkin
 from assistant.dialog.turn import Reply
 from assistant.dialog.variety import window_start
-from assistant.nlu.normalize import fold
+from assistant.nlu.normalize import fold, tokenize
+from assistant.nlu.numbers import scale_number
 from assistant.nlu.result import NluResult
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ class CheckinFlow(Flow):
     """Asks, one at a time: open step (if any), mood, energy, contact; then acknowledges."""
 
     name = "checkin"
+    own_intents = frozenset({"checkin"})
     QUESTIONS = {"open_step": ("checkin.ask_open_step", YES_NO), "mood": ("checkin.ask_mood", SCALE),
                  "energy": ("checkin.ask_energy", SCALE), "contact": ("checkin.ask_contact", YES_NO)}
 
@@ -66,6 +68,8 @@ class CheckinFlow(Flow):
         self.answers: dict[str, int | bool | None] = {}
         self.pending: int | None = None
         self.open_step = None
+        self.followup_last = False
+        """The open step's question comes after contact (a number was said to it: the mood)."""
         self.energy_phrases: tuple[str, ...] = ()
 
     def start(self, ctx: "Context", result: NluResult | None) -> Outcome:
@@ -100,6 +104,9 @@ class CheckinFlow(Flow):
     def handle(self, ctx: "Context", result: NluResult) -> Outcome:
         if result.intent in TOPIC_INTENTS and result.intent != "checkin":
             return Outcome((), done=True, unhandled=True)
+        if result.intent == "checkin":  # "check-in" while in one: we are already there
+            again = self.reprompt(ctx)
+            return Outcome((ctx.say("checkin.already"), *again.replies), again.expect, repair=True)
         if self.pending is not None:
             return self._confirm(ctx, result)
         if self.state == "open_step":
@@ -142,6 +149,11 @@ class CheckinFlow(Flow):
         return Outcome((*lead, self._question(ctx)), self._expect())
 
     def _open_step(self, ctx: "Context", result: NluResult) -> Outcome:
+        early_mood = _only_a_number(result.text)
+        if early_mood is not None and not self.followup_last:
+            # "null" to "Konntest du ...?": the person is telling the mood; the step comes later
+            self.answers["mood"], self.followup_last, self.state = early_mood, True, "energy"
+            return Outcome((self._question(ctx),), self._expect())
         if result.intent in ("yes", "done"):
             ctx.memory.set_step_state(self.open_step.id, "done", ctx.now())
             lead = ctx.say("checkin.open_step_done", label=self.open_step.label)
@@ -150,20 +162,41 @@ class CheckinFlow(Flow):
             lead = ctx.say("checkin.open_step_not_done")
         else:
             return self.unclear(ctx, "dialog.unclear_yes_no", YES_NO)
+        if self.followup_last:
+            return self._finish(ctx, (lead,))
         self.state = "mood"
         return Outcome((lead, self._question(ctx)), SCALE)
 
     def _contact(self, ctx: "Context", result: NluResult) -> Outcome:
-        if result.intent not in ("yes", "no", "skip"):
-            return self.unclear(ctx, "dialog.unclear_yes_no", YES_NO)
-        self.answers["contact"] = {"yes": True, "no": False}.get(result.intent)
+        named = ctx.requests.names_contact(result.text) if ctx.requests is not None else None
+        if named is not None:  # "meine tochter hat angerufen": a contact, whatever else was said
+            self.answers["contact"] = named
+        elif result.intent in ("yes", "no", "skip"):
+            self.answers["contact"] = {"yes": True, "no": False}.get(result.intent)
+        else:
+            return self.unclear(ctx, "checkin.unclear_contact", YES_NO)
+        if self.followup_last:
+            self.state = "open_step"
+            return Outcome((self._question(ctx),), YES_NO)
         return self._finish(ctx)
 
-    def _finish(self, ctx: "Context") -> Outcome:
+    def move_on(self, ctx: "Context") -> Outcome:
+        """Past a question nobody could answer; the open step keeps its state (nothing was said)."""
+        if self.pending is not None:
+            self.pending = None
+            return self._store_and_next(ctx, None, ())
+        if self.state == "open_step":
+            if self.followup_last:
+                return self._finish(ctx)
+            self.state = "mood"
+            return Outcome((self._question(ctx),), SCALE)
+        return self.handle(ctx, NluResult("", "skip", 1.0))
+
+    def _finish(self, ctx: "Context", lead: tuple[Reply, ...] = ()) -> Outcome:
         mood, energy, contact = (self.answers.get(name) for name in ("mood", "energy", "contact"))
         earlier = ctx.memory.checkins_since(ctx.now() - timedelta(days=TREND_DAYS))
         ctx.memory.add_checkin(ctx.now(), mood, energy, contact)
-        replies = [ctx.say(f"checkin.ack_mood_{band(mood)}" if mood is not None else "checkin.ack_thanks")]
+        replies = [*lead, ctx.say(f"checkin.ack_mood_{band(mood)}" if mood is not None else "checkin.ack_thanks")]
         trend = _trend(mood, _daily_moods(earlier, ctx.now()))
         if trend:
             replies.append(ctx.say(f"checkin.trend_{trend}"))
@@ -176,6 +209,12 @@ class CheckinFlow(Flow):
         lead = "checkin.step_lead_low" if grade == "low" or (mood is not None and mood <= 3) else "checkin.step_lead"
         step = StepOfferFlow(grade if mood is None or mood > 3 else "low", lead)
         return Outcome(tuple(replies), done=True, handover=after_checkin(ctx, step))
+
+
+def _only_a_number(text: str) -> int | None:
+    """A 0-10 number said on its own ("null", "so eine vier"), else None."""
+    words = tokenize(text).folded
+    return scale_number(words) if 0 < len(words) <= 3 else None
 
 
 def _midnight(now):

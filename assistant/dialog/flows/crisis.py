@@ -57,6 +57,18 @@ def record(ctx: "Context", level: str) -> None:
     ctx.memory.add_safety_event(ctx.now(), level)
 
 
+class LinesFlow(Flow):
+    """All crisis lines of the country, once (a yes to "Soll ich dir weitere Nummern sagen?")."""
+
+    name = "lines"
+
+    def start(self, ctx: "Context", result: NluResult | None) -> Outcome:
+        return Outcome(lines(ctx), done=True)
+
+    def handle(self, ctx: "Context", result: NluResult) -> Outcome:
+        return Outcome((), done=True, unhandled=True)
+
+
 class AcuteFlow(Flow):
     """The acute response; then it stays to listen for a few turns and ends (never resumes)."""
 
@@ -76,6 +88,13 @@ class AcuteFlow(Flow):
         if self.state == "offered":
             return Outcome((ctx.again("safety.offer_repeat"),), YES_NO)
         return Outcome((ctx.again("safety.stay"),), FREE_TEXT)
+
+    def on_silence(self, ctx: "Context", count: int) -> Outcome:
+        """Silence after the crisis words: once that the line is there now too, then rest."""
+        if count <= 1:
+            self.state = "listening"
+            return Outcome((ctx.say("safety.silence_acute"),), FREE_TEXT)
+        return Outcome((ctx.say("safety.call_encourage"),), done=True)
 
     def handle(self, ctx: "Context", result: NluResult) -> Outcome:
         if self.state == "offered":
@@ -115,6 +134,10 @@ class ConcernFlow(Flow):
         if answer == "no":
             return Outcome((ctx.say("safety.concern_no"),), done=True, resume=True)
         return self.answer_later(ctx, result)
+
+    def on_silence(self, ctx: "Context", count: int) -> Outcome:
+        """No answer to the concern question: the lines once, gently; nothing else is asked."""
+        return Outcome((ctx.say("safety.concern_silence"), *lines(ctx)), done=True)
 
     def answer_later(self, ctx: "Context", result: NluResult) -> Outcome:
         """Unclear, "weiß nicht" or "später": the lines once, gently, then go on."""

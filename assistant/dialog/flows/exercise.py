@@ -48,6 +48,7 @@ class ExerciseFlow(Flow):
     """One exercise, question by question; free-text answers become journal entries."""
 
     name = "exercise"
+    own_intents = frozenset({"exercise"})
 
     def __init__(self, topic: str | None = None) -> None:
         self.topic = topic

@@ -16,6 +16,7 @@ class LearnFlow(Flow):
     """Tells one topic, then offers the next; yes goes on, no ends kindly."""
 
     name = "learn"
+    own_intents = frozenset({"learn"})
 
     def __init__(self, topic: str | None = None) -> None:
         self.topic = topic

@@ -22,6 +22,7 @@ class OfferFlow(Flow):
         self.key = key
         self.target = target
         self.accept_intents = ("yes", *accept_intents)
+        self.own_intents = frozenset(self.accept_intents)
         self.declined_key = declined_key
         self.lead = lead
         self.on_decline = on_decline
@@ -29,6 +30,10 @@ class OfferFlow(Flow):
 
     def start(self, ctx: "Context", result: NluResult | None) -> Outcome:
         return Outcome((*self.lead, ctx.say(self.key, **self.data)), YES_NO)
+
+    def park(self, ctx: "Context") -> tuple:
+        """An offer not taken needs no word: the person's own request simply goes first."""
+        return ()
 
     def reprompt(self, ctx: "Context") -> Outcome:
         return Outcome((ctx.again(self.key, **self.data),), YES_NO)

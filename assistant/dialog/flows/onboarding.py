@@ -40,6 +40,11 @@ class OnboardingFlow(Flow):
     def __init__(self, checkin: Callable[[], Flow]) -> None:
         self.checkin = checkin
         self.state = "address"
+        self.unsure = False
+
+    def takes(self, result: NluResult) -> bool:
+        """Every request: the first-start questions end themselves (see :data:`PASS_THROUGH`)."""
+        return True
 
     def _phrases(self, ctx: "Context", key: str, attrs) -> tuple[str, ...]:
         return tuple(word for attr in attrs for word in ctx.attr(key, attr, ()))
@@ -58,7 +63,16 @@ class OnboardingFlow(Flow):
     def reprompt(self, ctx: "Context") -> Outcome:
         return self._ask(ctx)
 
+    def move_on(self, ctx: "Context") -> Outcome:
+        """No answer after the third asking: the configured default, said openly."""
+        self.unsure = True
+        return self._choose_default(ctx)
+
     def handle(self, ctx: "Context", result: NluResult) -> Outcome:
+        if result.intent == "skip" and self.state == "address" and not self.unsure:
+            self.unsure = True  # "weiß nicht": what the choice means, then the question once more
+            ask = self._ask(ctx)
+            return Outcome((ctx.say(f"{ASK_ADDRESS}_explain"), *ask.replies), ask.expect, repair=True)
         if result.intent == "skip":
             return self._choose_default(ctx)
         if result.intent in PASS_THROUGH:
@@ -76,7 +90,10 @@ class OnboardingFlow(Flow):
     def _choose_default(self, ctx: "Context") -> Outcome:
         """"weiß nicht": keep the configured default and go on."""
         if self.state == "address":
-            return self._set_address(ctx, ctx.default_address)
+            ctx.memory.set_setting("address", ctx.default_address)
+            self.state = "country"
+            ask = self._ask(ctx)
+            return Outcome((ctx.say("onboarding.address_default"), *ask.replies), ask.expect)
         return self._finish(ctx, ctx.default_country)
 
     def _skip_to(self, ctx: "Context") -> Outcome:

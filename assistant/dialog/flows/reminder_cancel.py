@@ -63,6 +63,7 @@ class ReminderCancelFlow(Flow):
     """Find the reminder, confirm, delete."""
 
     name = "reminder_cancel"
+    own_intents = frozenset({"reminder_cancel"})
 
     def __init__(self) -> None:
         self.target: Reminder | None = None
@@ -93,6 +94,10 @@ class ReminderCancelFlow(Flow):
         when = describe(TimePhrases(ctx.prompts, ctx.address), self.target, ctx.now())
         return Outcome((ctx.say("reminders.cancel_confirm", when=capitalized(when), what=addressed(ctx.prompts, ctx.address, self.target.what)),),
                        YES_NO)
+
+    def park(self, ctx: "Context") -> tuple:
+        """Another topic before the yes: nothing was deleted, and the person hears so."""
+        return (ctx.say("reminders.cancel_parked"),)
 
     def handle(self, ctx: "Context", result: NluResult) -> Outcome:
         if self.target is None:

@@ -50,6 +50,7 @@ class ReminderSetFlow(Flow):
     """Collects time and content, reads them back, stores after yes."""
 
     name = "reminder_set"
+    own_intents = frozenset({"reminder_set"})
 
     def __init__(self) -> None:
         self.what: str | None = None
@@ -128,6 +129,12 @@ class ReminderSetFlow(Flow):
         what = addressed(ctx.prompts, ctx.address, self.what)
         return Outcome((ctx.say("reminders.confirm", when=capitalized(when), what=what),), YES_NO)
 
+    def park(self, ctx: "Context") -> tuple:
+        """Another topic before the yes: the reminder is not saved, and the person hears so."""
+        if self.what:
+            return (ctx.say("reminders.parked_what", what=addressed(ctx.prompts, ctx.address, self.what)),)
+        return (ctx.say("reminders.parked"),)
+
     def handle(self, ctx: "Context", result: NluResult) -> Outcome:
         handler = {"confirm": self._confirm, "correct": self._correct, "when": self._when,
                    "what": self._what, "step": self._step}[self.state]
@@ -155,6 +162,11 @@ class ReminderSetFlow(Flow):
         stop = self._gave_up(ctx)
         if stop:
             return stop
+        bare = _bare_yes_or_no(ctx, result)
+        if bare == "no":  # "nein" to "what is wrong?": the person does not want it
+            return Outcome((ctx.say("reminders.not_saved"),), done=True)
+        if bare == "yes":  # a bare yes is no content: ask what to change
+            return Outcome((ctx.say("reminders.ask_what_to_change"),), FREE_TEXT, repair=True)
         if result.slots.get("what"):
             self.what = str(result.slots["what"]).strip()
             self._time_from(ctx, result)
@@ -183,6 +195,15 @@ class ReminderSetFlow(Flow):
         else:
             return self.unclear(ctx, "dialog.unclear_yes_no", YES_NO)
         return self._next(ctx)
+
+
+def _bare_yes_or_no(ctx: "Context", result: NluResult) -> str | None:
+    """"ja" or "nein" and nothing else: no time, no content (the words, not the matcher, decide)."""
+    if ctx.requests is None or result.slots.get("when") or result.slots.get("what"):
+        return None
+    if result.intent == "skip":  # "weiß nicht" is no content either
+        return "no"
+    return ctx.requests.bare_answer(result.text)
 
 
 def list_outcome(ctx: "Context") -> Outcome:

@@ -84,6 +84,12 @@ class SafetyPlanFlow(Flow):
     """Create the plan part by part, or read it back and change one part."""
 
     name = "safety_plan"
+    own_intents = frozenset({"support"})
+    """A plan's answers often name help ("die telefonseelsorge"): they are answers here."""
+
+    def takes(self, result: NluResult) -> bool:
+        """While a part is asked, everything is the answer (people, places, help, feelings)."""
+        return self.state in ("part", "edit") or super().takes(result)
 
     def __init__(self) -> None:
         self.state = "offer"

@@ -39,6 +39,7 @@ class StepOfferFlow(Flow):
     """Offer one small step; the person may accept, ask for another or decline."""
 
     name = "step"
+    own_intents = frozenset({"suggest_step"})
 
     def __init__(self, energy: str = "medium", lead_key: str = "") -> None:
         self.energy = energy
@@ -93,6 +94,10 @@ class StepOfferFlow(Flow):
         """"lieber etwas anderes": words from the prompt data, whatever the matcher said."""
         padded = f" {fold(text)} "
         return any(f" {fold(word)} " in padded for word in ctx.attr(ANOTHER, "change_words", ()))
+
+    def park(self, ctx: "Context") -> tuple:
+        """Another topic instead of an answer: the step stays merely offered (nothing was declined)."""
+        return (ctx.say("dialog.parked"),)
 
     def pause(self, ctx: "Context") -> bool:
         if self.record_id:

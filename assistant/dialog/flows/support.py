@@ -22,6 +22,7 @@ class SupportFlow(Flow):
     """Two short turns: therapy and groups first, then self-help, online and local search."""
 
     name = "support"
+    own_intents = frozenset({"support"})
 
     def start(self, ctx: "Context", result: NluResult | None) -> Outcome:
         replies = [ctx.say("support_dialog.intro")]

@@ -1,0 +1,103 @@
+"""Requests the engine reads beside the intent, in every state: help now, "was meinst du?",
+and whether an answer to the contact question names a contact.
+
+The words live in ``intents/dialog/requests.toml``; they are not intents of the ``nlu``
+contract (a help request stays ``support`` or ``help`` there), only how the dialogue reads them.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from assistant.errors import DataFileError
+from assistant.nlu.normalize import fold
+
+FILE = "requests.toml"
+
+
+@dataclass(frozen=True)
+class Requests:
+    help_now_cues: tuple[str, ...]
+    help_now_intents: frozenset[str]
+    explain_cues: tuple[str, ...]
+    explain_extra_words: int
+    bare_yes: frozenset[str]
+    bare_no: frozenset[str]
+    contact_verbs: tuple[str, ...]
+    contact_negations: frozenset[str]
+
+    def asks_for_help_now(self, text: str, intent: str | None) -> bool:
+        """A number to call or help right now ("notfallnummer", "ich brauche sofort hilfe")."""
+        if intent is not None and intent not in self.help_now_intents:
+            return False
+        return _found(fold(text), self.help_now_cues) is not None
+
+    def asks_to_explain(self, text: str) -> bool:
+        """"Was meinst du?", "wie bitte": the cue is (nearly) the whole utterance."""
+        folded = fold(text)
+        cue = _found(folded, self.explain_cues)
+        return cue is not None and len(folded.split()) - len(cue.split()) <= self.explain_extra_words
+
+    def asks_something_else(self, text: str) -> bool:
+        """"Was meinst du, wie wird das Wetter?": the cue leads into a question of its own."""
+        folded = fold(text)
+        cue = _found(folded, self.explain_cues)
+        return cue is not None and len(folded.split()) - len(cue.split()) > self.explain_extra_words
+
+    def bare_answer(self, text: str) -> str | None:
+        """``yes`` or ``no`` when the whole utterance is only that ("ja", "nein danke")."""
+        folded = fold(text).strip(" .!?,")
+        return "yes" if folded in self.bare_yes else "no" if folded in self.bare_no else None
+
+    def names_contact(self, text: str) -> bool | None:
+        """True for a contact named with a verb of contact, False when it is negated, else None."""
+        folded = fold(text)
+        if _found(folded, self.contact_verbs) is None:
+            return None
+        return not (set(folded.split()) & self.contact_negations)
+
+
+def _found(folded: str, cues: tuple[str, ...]) -> str | None:
+    """The longest cue that occurs in ``folded`` as whole words."""
+    padded = f" {folded} "
+    hits = [cue for cue in cues if f" {cue} " in padded]
+    return max(hits, key=len) if hits else None
+
+
+def _words(path: Path, table: dict, key: str) -> tuple[str, ...]:
+    value = table.get(key)
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
+        raise DataFileError(path, key, "erwartet eine nicht leere Liste von Wörtern")
+    return tuple(sorted({fold(v) for v in value if fold(v)}))
+
+
+@lru_cache(maxsize=4)
+def load_requests(folder: Path) -> Requests:
+    """Read ``folder/requests.toml`` (``folder`` is ``intents/dialog``); errors name file and key."""
+    path = folder / FILE
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataFileError(path, "", "die Datei fehlt") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise DataFileError(path, "", f"kein gültiges TOML ({error})") from None
+    tables = {}
+    for name in ("help_now", "explain", "bare_answers", "contact"):
+        if not isinstance(raw.get(name), dict):
+            raise DataFileError(path, name, "der Abschnitt fehlt")
+        tables[name] = raw[name]
+    extra = tables["explain"].get("extra_words", 2)
+    if isinstance(extra, bool) or not isinstance(extra, int) or extra < 0:
+        raise DataFileError(path, "explain.extra_words", "erwartet eine ganze Zahl ab 0")
+    return Requests(
+        help_now_cues=_words(path, tables["help_now"], "cues"),
+        help_now_intents=frozenset(_words(path, tables["help_now"], "with_intents")),
+        explain_cues=_words(path, tables["explain"], "cues"),
+        explain_extra_words=extra,
+        bare_yes=frozenset(_words(path, tables["bare_answers"], "yes")),
+        bare_no=frozenset(_words(path, tables["bare_answers"], "no")),
+        contact_verbs=_words(path, tables["contact"], "verbs"),
+        contact_negations=frozenset(_words(path, tables["contact"], "negations")))

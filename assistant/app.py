@@ -49,11 +49,10 @@ class App:
             self.store.close()
 
     def proactive_sources(self) -> list:
-        """What the engine says by itself: the default sources plus due reminders (issue 7)."""
+        """What the engine says by itself: due reminders."""
         from assistant.dialog.flows.due import DueReminders
-        from assistant.dialog.proactive import SOURCES
         from assistant.dialog.reminder_book import ReminderPolicy
-        return [*SOURCES, DueReminders(ReminderPolicy.from_settings(self.settings.reminders))]
+        return [DueReminders(ReminderPolicy.from_settings(self.settings.reminders))]
 
 
 def ensure_data_dir(path: Path) -> Path:

@@ -95,7 +95,7 @@ def _add_speech_parsers(commands: argparse._SubParsersAction) -> None:
 
 
 def _cmd_speech(args: argparse.Namespace) -> int:
-    from assistant import speech_commands
+    from assistant.commands import speech as speech_commands
     handlers = {"run": speech_commands.run_voice, "say": speech_commands.run_say,
                 "listen": speech_commands.run_listen, "setup": speech_commands.run_setup}
     return handlers[args.command](args)
@@ -163,38 +163,38 @@ def _add_data_commands(commands: argparse._SubParsersAction) -> None:
 
 
 def _cmd_data(args: argparse.Namespace) -> int:
-    from assistant import data_commands
+    from assistant.commands import data as data_commands
     return data_commands.run_export(args) if args.command == "export" \
         else data_commands.run_forget(args)
 
 
 def _cmd_platform(args: argparse.Namespace) -> int:
     if args.command == "doctor":
-        from assistant.doctor import run_doctor
+        from assistant.device.doctor import run_doctor
         return run_doctor(args)
-    from assistant import service
+    from assistant.device import service
     return service.run_install_service(args) if args.command == "install-service" \
         else service.run_remove_service(args)
 
 
 def _cmd_default(args: argparse.Namespace) -> int:
-    from assistant.frontends import start_default
+    from assistant.commands.frontends import start_default
     return start_default(args)
 
 
 def _cmd_chat(args: argparse.Namespace) -> int:
     from assistant.app import build_app
-    from assistant.chat import run_chat
+    from assistant.commands.chat import run_chat
     with build_app(args.config, args.data_dir, args.now) as app:
         if args.speak:
-            from assistant.speech_commands import spoken_chat
+            from assistant.commands.speech import spoken_chat
             with spoken_chat(app.engine(args.seed), app.settings) as spoken:
                 return run_chat(spoken)
         return run_chat(app.engine(args.seed))
 
 
 def _cmd_nlu(args: argparse.Namespace) -> int:
-    from assistant.nlu_command import run_nlu
+    from assistant.commands.nlu import run_nlu
     return run_nlu(args)
 
 

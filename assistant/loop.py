@@ -19,19 +19,17 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable, Protocol, Sequence
 
 from assistant.dialog.engine import Engine
 from assistant.dialog.turn import Expectation, Reply, Turn
 from assistant.nlu.normalize import fold
-from assistant.nlu.phrases import load_intents
+from assistant.nlu.understand import GLOBAL_INTENTS, Understander
 from assistant.speech.stt import Heard
 from assistant.speech.wake import PushToTalk, WakePhrase
 
 log = logging.getLogger(__name__)
 
-GLOBAL_INTENTS = ("stop", "repeat", "help", "later", "slower", "faster", "louder", "quieter")
 GRAMMAR_KINDS = ("yes_no", "scale")
 STOP_WORDS_MAX = 3
 GRAMMAR_WORDS_MAX = 3
@@ -66,12 +64,10 @@ class Commands:
     """Every global command phrase as written (umlauts kept), for the per-turn grammar."""
 
     @classmethod
-    def from_intents(cls, folder: Path) -> "Commands":
-        loaded = load_intents(folder)
-        book = getattr(loaded, "intents", None) or {intent.name: intent for intent in loaded}
-        spoken = {name: getattr(intent, "shown", intent.phrases) for name, intent in book.items()}
-        phrases = tuple(p for name in GLOBAL_INTENTS for p in spoken.get(name, ()))
-        return cls(tuple(spoken.get("stop", ())), phrases)
+    def from_understander(cls, understander: Understander) -> "Commands":
+        """The phrases the understander already loaded from ``intents/`` (read once)."""
+        phrases = tuple(p for name in GLOBAL_INTENTS for p in understander.shown_phrases(name))
+        return cls(understander.shown_phrases("stop"), phrases)
 
     def is_stop(self, text: str) -> bool:
         """True when ``text`` is a stop phrase, or a short utterance (up to

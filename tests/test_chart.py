@@ -13,7 +13,7 @@ import pytest
 
 pytest.importorskip("pygal", reason="pygal (extra 'chart') is not installed")
 
-from assistant.chart import ChartError, daily_values, render_chart  # noqa: E402
+from assistant.commands.chart import ChartError, daily_values, render_chart  # noqa: E402
 from assistant.dialog.prompts import load_prompts  # noqa: E402
 from assistant.resources import prompts_dir  # noqa: E402
 from assistant.store import open_store  # noqa: E402

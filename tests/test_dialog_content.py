@@ -57,7 +57,6 @@ TEMPLATES = {
                    "onboarding.ask_address", "safety.concern_ask"],
     "dialog.explain_{}": ["yes_no", "scale", "free_text", "other"],
     "dialog.way_out_{}": ["yes_no", "scale", "other"],
-    "safety.number_{}": ["DE", "AT", "CH"],
     "{}_words": [],  # prompt attributes (energy words), not keys
 }
 # Heard once (first start), rarely, or single fixed phrases: fewer than three variants allowed.

@@ -200,7 +200,9 @@ def test_silence_after_the_concern_question_gives_the_lines_once(tmp_path: Path)
 @pytest.mark.parametrize("text, expected", [
     ("meine tochter hat angerufen", True), ("ich hab mit der nachbarin geredet", True),
     ("nein aber mein bruder hat geschrieben", True), ("ich habe mit niemandem gesprochen", False),
-    ("keiner hat angerufen", False), ("blaues fahrrad", None), ("ja", None)])
+    ("keiner hat angerufen", False), ("blaues fahrrad", None), ("ja", None),
+    ("ja meine tochter hat angerufen aber nur kurz nicht lange", True), ("meine tochter hat nicht angerufen", False),
+    ("nein ich war nur spazieren", None)])
 def test_a_contact_is_read_from_who_did_what(text: str, expected: bool | None) -> None:
     assert load_requests(intents_dir() / "dialog").names_contact(text) is expected
 
@@ -224,7 +226,8 @@ def test_help_now_is_read_only_where_it_is_asked_for(text: str, intent: str | No
 
 def test_a_broken_requests_file_is_a_german_error_naming_the_key(tmp_path: Path) -> None:
     from assistant.errors import DataFileError
-    sections = {"help_now": 'cues = ["notruf"]\nwith_intents = ["help"]', "explain": "cues = []",
+    sections = {"help_now": 'cues = ["notruf"]\nwith_intents = ["help"]\nrequest_cues = ["seelsorge"]',
+                "explain": 'cues = []\nrepair_words = ["nochmal"]',
                 "bare_answers": 'yes = ["ja"]\nno = ["nein"]', "contact": 'verbs = ["angerufen"]\nnegations = ["nie"]'}
     (tmp_path / "requests.toml").write_text("".join(f"[{k}]\n{v}\n" for k, v in sections.items()), encoding="utf-8")
     with pytest.raises(DataFileError, match="Schlüssel „cues“"):
@@ -238,7 +241,7 @@ def test_a_broken_requests_file_is_a_german_error_naming_the_key(tmp_path: Path)
 
 def test_every_repair_prompt_exists_in_both_forms() -> None:
     book = prompts()
-    for key in ("dialog.parked", "dialog.parked_resume", "dialog.moving_on", "dialog.moving_on_end",
+    for key in ("dialog.parked", "dialog.parked_resume", "dialog.parked_feeling", "dialog.moving_on_end",
                 "dialog.silence_reoffer", "dialog.off_topic", "dialog.unsure_idle",
                 *(f"dialog.way_out_{k}" for k in ("yes_no", "scale", "other")),
                 *(f"dialog.explain_{k}" for k in ("yes_no", "scale", "free_text", "other")),
@@ -257,7 +260,7 @@ MISREAD = {
     "reminder cancel": (["nein", "erinnere mich morgen um zehn an die tabletten", "ja", "lösche meine erinnerung"],
                         lambda store: [r.state for r in store.reminders.all()] == ["active"]),
     "step offer": (["nein", "schlag mir einen kleinen schritt vor"],
-                   lambda store: all(s.state != "accepted" for s in store.steps.all())),
+                   lambda store: all(s.state == "offered" for s in store.steps.all())),
     "safety plan offer": (["nein", "mein sicherheitsplan"],
                           lambda store: not any(getattr(store.safety_plan.get(), p) for p in store.safety_plan.get().PARTS)),
 }
@@ -280,3 +283,91 @@ def test_a_misread_answer_is_never_stored(flow: str, tmp_path: Path) -> None:
                 break
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("leads_to, nothing_stored", [
+    (["nein", "schlag mir einen kleinen schritt vor"], lambda store: [s.state for s in store.steps.all()] == ["offered"]),
+    (["nein", "erinnere mich morgen um zehn an die tabletten"], lambda store: store.reminders.all() == []),
+])
+def test_silence_stores_nothing_the_person_did_not_say(leads_to, nothing_stored, tmp_path: Path) -> None:
+    engine, store = engine_for(tmp_path, "du")
+    try:
+        engine.start()
+        for line in leads_to:
+            engine.handle(line)
+        engine.silence()
+        last = engine.silence()
+        assert engine.flow is None and nothing_stored(store)
+        if store.reminders.all() == [] and "erinnere" in leads_to[-1]:
+            assert "nicht gespeichert" in last.text, "the person hears the reminder was not saved"
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("line", ["was meinst du, soll ich da wirklich anrufen", "was meinst du wird es jemals besser",
+                                  "was meinst du", "was meinst du", "was meinst du"])
+def test_the_crisis_flows_never_say_off_topic_or_move_on(line: str, tmp_path: Path) -> None:
+    engine, store = engine_for(tmp_path, "du")
+    try:
+        engine.start()
+        engine.handle("ich will mich umbringen")
+        for _ in range(4):
+            said = keys(engine.handle(line))
+            assert not {"dialog.off_topic", "dialog.moving_on_end"} & set(said), said
+            assert engine.flow is not None and engine.flow.name == "crisis"
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("kind", ["concern", "yes_no"])
+def test_a_number_asked_for_after_ja_or_nein_is_given(kind: str, tmp_path: Path) -> None:
+    engine, store = engine_for(tmp_path, "du")
+    try:
+        engine.start()
+        if kind == "concern":
+            engine.handle("es hat doch alles keinen sinn mehr")
+        turn = engine.handle("nein, aber gib mir bitte die notfallnummer")
+        assert keys(turn)[0] == "safety.number_DE", keys(turn)
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("expect_kind, lines, answer", [
+    ("free_text", ["nein", "ich möchte die übung ein ziel für diese woche machen"],
+     "ich will endlich jemanden anrufen, den ich lange nicht gesprochen habe"),
+    ("free_text", ["nein", "ich möchte die übung ein ziel für diese woche machen"],
+     "ich habe letzte woche die telefonseelsorge angerufen"),
+])
+def test_an_answer_that_names_a_phone_call_is_no_help_request(expect_kind: str, lines: list[str], answer: str,
+                                                             tmp_path: Path) -> None:
+    engine, store = engine_for(tmp_path, "du")
+    try:
+        engine.start()
+        for line in lines:
+            engine.handle(line)
+        assert engine.expect.kind == expect_kind
+        turn = engine.handle(answer)
+        assert "safety.number_DE" not in keys(turn)
+        assert [entry.text for entry in store.journal.all()] == [answer]
+    finally:
+        store.close()
+
+
+def test_a_feeling_at_the_contact_question_keeps_mood_and_energy(tmp_path: Path) -> None:
+    engine, store = engine_for(tmp_path, "du")
+    try:
+        engine.start()
+        for line in ("ja", "drei", "wenig"):
+            engine.handle(line)
+        turn = engine.handle("wie war meine woche")
+        assert "checkin.parked" in keys(turn)
+        assert [(c.mood, c.energy, c.contact) for c in store.checkins.all()] == [(3, 2, None)]
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("ein bisschen", None), ("ja zwei mal", None), ("null", 0), ("vier", 4), ("nein null", None)])
+def test_only_a_bare_number_to_the_step_question_is_read_as_the_mood(text: str, expected: int | None) -> None:
+    from assistant.dialog.flows.checkin import _only_a_number
+    assert _only_a_number(text) == expected

@@ -20,11 +20,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from assistant import doctor, doctor_checks
+from assistant.device import doctor, doctor_checks
 from assistant.config import load_settings
 from assistant.dialog.prompts import load_prompts
-from assistant.doctor_audio import Level, measure_level, tone
-from assistant.doctor_checks import CheckResult, Texts
+from assistant.device.doctor_audio import Level, measure_level, tone
+from assistant.device.doctor_checks import CheckResult, Texts
 from assistant.resources import prompts_dir
 from tests.conftest import ROOT, run_cli
 from tests.helpers_audio import (NO_MODEL_REASON, PulseServer, espeak_wav, pulse_fixture,
@@ -212,7 +212,7 @@ def test_a_crashing_check_becomes_a_line_not_a_traceback(texts: Texts) -> None:
 def _result_calls() -> Iterator[tuple[str, str, str]]:
     """(check, state, advice) of every ``texts.result(...)`` call in the doctor modules."""
     for module in ("doctor_checks.py", "doctor_audio.py"):
-        tree = ast.parse((ROOT / "assistant" / module).read_text(encoding="utf-8"))
+        tree = ast.parse((ROOT / "assistant" / "device" / module).read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "result":
                 args = [a.value for a in node.args if isinstance(a, ast.Constant)]

@@ -110,7 +110,7 @@ CODE = ("assistant/dialog/flows/due.py", "assistant/dialog/flows/reminders.py",
 def test_every_literal_prompt_key_in_the_code_exists() -> None:
     pattern = re.compile(r'"((?:reminders|review|who5|chart)\.[a-z_.0-9]+)"')
     found = {key for path in CODE for key in pattern.findall((ROOT / path).read_text(encoding="utf-8"))}
-    chart = (ROOT / "assistant/chart.py").read_text(encoding="utf-8")
+    chart = (ROOT / "assistant/commands/chart.py").read_text(encoding="utf-8")
     found |= {f"chart.{key}" for key in re.findall(r'_text\(book, "([a-z_.0-9]+)"', chart)}
     assert len(found) > 30
     missing = [key for key in found if key not in BOOK and not BOOK.under(key)]

@@ -21,9 +21,9 @@ from typing import Iterator
 
 import pytest
 
-from assistant import service
+from assistant.device import service
 from assistant.dialog.prompts import load_prompts
-from assistant.doctor_checks import Texts, check_echo_cancel
+from assistant.device.doctor_checks import Texts, check_echo_cancel
 from assistant.resources import prompts_dir
 from tests.conftest import run_cli
 from tests.helpers_audio import MIC_SINK, OUT_SINK, PulseServer, pulse_fixture
@@ -272,7 +272,7 @@ def test_a_users_own_default_pa_is_never_overwritten(tmp_path: Path, pulse: Puls
     own = tmp_path / "cfg" / "pulse" / "default.pa"
     own.parent.mkdir(parents=True)
     own.write_text(".include /etc/pulse/default.pa\nload-module module-null-sink\n", encoding="utf-8")
-    from assistant import echo_cancel
+    from assistant.device import echo_cancel
     try:
         result = echo_cancel.configure()
         assert result.skipped == [own] and result.loaded_now
@@ -283,7 +283,7 @@ def test_a_users_own_default_pa_is_never_overwritten(tmp_path: Path, pulse: Puls
 
 
 def test_pipewire_snippet_targets_the_chosen_devices_only_when_chosen() -> None:
-    from assistant import echo_cancel
+    from assistant.device import echo_cancel
     chosen = echo_cancel.pipewire_snippet("alsa_input.usb-Jabra", "alsa_output.usb-Jabra")
     assert chosen.startswith(echo_cancel.MARKER)
     assert "name = libpipewire-module-echo-cancel" in chosen

@@ -186,7 +186,7 @@ def test_forget_refuses_while_the_store_is_in_use(data_dir: Path) -> None:
 
 
 def test_forget_all_for_the_dialogue_keeps_the_store_usable(data_dir: Path) -> None:
-    from assistant.data_commands import forget_all
+    from assistant.commands.data import forget_all
     markers = _personal_setup(data_dir)
     with open_store(data_dir) as store:
         report = forget_all(store, data_dir)

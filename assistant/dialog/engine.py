@@ -15,7 +15,7 @@ from typing import Any, Iterable
 from assistant.clock import Clock
 from assistant.dialog.content import Content, load_content
 from assistant.dialog.context import Context
-from assistant.dialog.flows import FlowFactory, crisis, default_registry, safety_plan
+from assistant.dialog.flows import FlowFactory, crisis, crisis_lines, default_registry, safety_plan
 from assistant.dialog.flows.base import SWITCH_INTENTS, TOPIC_INTENTS, Flow, Outcome
 from assistant.dialog.flows.checkin import CheckinFlow
 from assistant.dialog.flows.exercise import ExerciseFlow, forget_paused_exercise, paused_exercise
@@ -24,7 +24,7 @@ from assistant.dialog.flows.onboarding import OnboardingFlow
 from assistant.dialog.flows.steps import StepOfferFlow
 from assistant.dialog.globals import GLOBAL_INTENTS, handle_global
 from assistant.dialog.memory import Memory
-from assistant.dialog.proactive import SOURCES, ProactiveSource
+from assistant.dialog.proactive import ProactiveSource
 from assistant.dialog.prompts import PromptBook
 from assistant.dialog.requests import Requests, load_requests
 from assistant.dialog.turn import Expectation, Reply, Turn
@@ -83,7 +83,7 @@ class Engine:
                            address, country, speech_rate, volume)
         self.ctx.requests = self.requests
         self.registry = registry if registry is not None else default_registry()
-        self.proactive = list(SOURCES if proactive is None else proactive)
+        self.proactive = list(proactive or ())
         self.flow: Flow | None = None
         self.interrupted: Flow | None = None
         self.expect = Expectation()
@@ -93,6 +93,8 @@ class Engine:
         after this turn's utterance was handled, so that utterance is never taken as its answer."""
         self.asked = 1
         """How often the current question has been asked (the repair ladder)."""
+        self._idle_reading: NluResult | None = None
+        """This turn's utterance read as if idle (computed at most once)."""
         self._asking: int | None = None
         """The count for the question this turn asks again (None: a new question or none)."""
         self.silences = 0
@@ -162,16 +164,22 @@ class Engine:
         (:class:`BegleiterError`, e.g. a full disk) go up to the front end.
         """
         self.silences = 0
+        in_crisis = self.flow is not None and self.flow.name in CRISIS_FLOWS
+        self._idle_reading = None
         try:
             return self._handle(result)
         except BegleiterError:
             raise
         except Exception:
             LOG.exception("dialogue error while handling an utterance")
-            self.flow, self.interrupted = None, None
-            if result.safety == "acute" or result.intent == "crisis":
-                return self._turn((), Outcome(self._crisis_belt()))
-            return self._turn((), Outcome((self.say("dialog.sorry"),)))
+            return self._recover(in_crisis or result.safety == "acute" or result.intent == "crisis")
+
+    def _recover(self, crisis_belt: bool) -> Turn:
+        """After a bug: drop the flow, one calm sentence (in a crisis: the lines, still)."""
+        self.flow, self.interrupted = None, None
+        if crisis_belt:
+            return self._turn((), Outcome(self._crisis_belt()))
+        return self._turn((), Outcome((self.say("dialog.sorry"),)))
 
     def _handle(self, result: NluResult) -> Turn:
         if result.safety == "acute" or result.intent == "crisis":
@@ -182,11 +190,12 @@ class Engine:
             return self._turn(self._announcements(), self._begin(crisis.concern_flow(), result))
         if self.requests.asks_for_help_now(result.text, result.intent) or self._support_in_crisis(result):
             return self._turn((), self._help_now(result))
-        if result.intent in (None, "repeat", "help", "skip") and self.requests.asks_to_explain(result.text):
+        if result.intent in (None, "repeat", "help", "skip") and (self.requests.asks_to_explain(result.text)
+                                                                   or self.requests.asks_to_explain_at_length(result.text)):
             explained = self._explain()
             if explained is not None:
                 return self._turn((), explained)
-        if result.intent == "repeat" and self.requests.asks_something_else(result.text):
+        if result.intent == "repeat" and self.requests.asks_something_else(result.text) and not self._in_crisis():
             return self._turn((), self._off_topic())
         if result.intent == "repeat" and self.last is not None:
             return self.last
@@ -231,6 +240,8 @@ class Engine:
         self.flow, self.interrupted = None, None
         new = self._idle(result)
         if result.intent == "feeling" and new.replies:
+            if [reply.key for reply in parked] == ["dialog.parked"]:
+                parked = (self.say("dialog.parked_feeling"),)  # "dann machen wir das" fits no feeling
             return Outcome((new.replies[0], *parked, *new.replies[1:]), new.expect, new.done)
         return Outcome((*parked, *new.replies), new.expect, new.done)
 
@@ -241,7 +252,7 @@ class Engine:
         hint (the question said differently), the second replaces it with a way out, the
         third skips the question and says so.
         """
-        if not outcome.repair:
+        if not outcome.repair or self._in_crisis():  # the crisis flows keep their own few words
             return outcome
         asked = self.asked + 1
         if asked < ASKED_AT_MOST:
@@ -250,12 +261,13 @@ class Engine:
         if asked == ASKED_AT_MOST:
             self._asking = asked
             kind = outcome.expect.kind if outcome.expect.kind in ("yes_no", "scale") else "other"
-            return Outcome((self.say(f"dialog.way_out_{kind}"),), outcome.expect, repair=True)
+            question = self._pending_question()
+            again = (self.ctx.again(question.key, **question.data),) if question is not None else ()
+            return Outcome((self.say(f"dialog.way_out_{kind}"), *again), outcome.expect, repair=True)
         moved = self.flow.move_on(self.ctx) if self.flow is not None else Outcome((), done=True)
-        if moved.repair or moved.unhandled:
+        if moved.repair or moved.unhandled or not moved.replies:
             return Outcome((self.say("dialog.moving_on_end"),), done=True)
-        return Outcome((self.say("dialog.moving_on"), *moved.replies), moved.expect, moved.done,
-                       moved.handover, moved.resume)
+        return moved  # the flow says itself that the question is left out ("Gut, dann überspringen wir das.")
 
     def _explain(self) -> Outcome | None:
         """"Was meinst du?": what the pending question asks, then the question (None: no question)."""
@@ -264,7 +276,7 @@ class Engine:
             return None
         specific = f"{question.key}_explain"
         key = specific if self.ctx.has(specific) else f"dialog.explain_{self._kind()}"
-        if self.asked >= ASKED_AT_MOST:  # explained once more would be a fourth asking: move on
+        if self.asked >= ASKED_AT_MOST and not self._in_crisis():  # once more would be a fourth asking
             return self._settle(self._ladder(Outcome((), self.expect, repair=True)))
         self._asking = self.asked + 1
         again = self.ctx.again(question.key, **question.data)
@@ -276,6 +288,15 @@ class Engine:
         if question is None:
             return Outcome((self.say("dialog.off_topic"),), self.expect)
         return Outcome((self.say("dialog.off_topic"), self.ctx.again(question.key, **question.data)), self.expect)
+
+    def _in_crisis(self) -> bool:
+        return self.flow is not None and self.flow.name in CRISIS_FLOWS
+
+    def _idle_reading_of(self, text: str) -> NluResult:
+        """The utterance understood as if nothing were asked, once per turn."""
+        if self._idle_reading is None or self._idle_reading.text != text:
+            self._idle_reading = self.understander.understand(text, "none", self.ctx.now())
+        return self._idle_reading
 
     def _pending_question(self):
         """The last reply, when it asked a question that still waits for its answer."""
@@ -299,8 +320,7 @@ class Engine:
             return False
         if result.intent not in ("answer", None):
             return self.requests.asks_for_help_now(result.text, result.intent)
-        idle = self.understander.understand(result.text, "none", self.ctx.now())
-        return self.requests.asks_for_help_now(result.text, idle.intent)
+        return self.requests.asks_for_help_now(result.text, self._idle_reading_of(result.text).intent)
 
     def _support_in_crisis(self, result: NluResult) -> bool:
         """In the crisis flows every request for help ("wer kann mir helfen") is help now."""
@@ -317,13 +337,12 @@ class Engine:
         A flow that waits keeps waiting (its question is the one offer); in the crisis flows
         the person's own plan is read too ("sicherheitsplan": the whole plan).
         """
-        country = self.ctx.country if self.ctx.has(f"safety.number_{self.ctx.country}") else "DE"
         if self._plan_in_crisis(result):
             plan = safety_plan.load_plan(self.ctx)
             replies = safety_plan.readback(self.ctx, plan) if safety_plan.has_plan(plan) else (
-                self.say("safety.plan.none_in_crisis"), self.say(f"safety.number_{country}"))
+                self.say("safety.plan.none_in_crisis"), crisis_lines.number(self.ctx))
         else:
-            replies = (self.say(f"safety.number_{country}"),)
+            replies = (crisis_lines.number(self.ctx),)
             if self.flow is not None and self.flow.name in CRISIS_FLOWS:
                 replies += safety_plan.acute_readback(self.ctx)
         if self.flow is not None:
@@ -335,6 +354,14 @@ class Engine:
                           declined_key="safety.number_offer_declined")
         begun = self._begin(offer, None)
         return Outcome((*replies, *begun.replies), begun.expect)
+
+    def begin_waiting(self, flow: Flow) -> Expectation:
+        """Make ``flow`` active from outside a turn (a reminder spoken while the loop sleeps), so
+        the next utterance is its answer; does nothing while another flow is active."""
+        if self.flow is None:
+            self.flow = flow
+            self.expect = flow.start(self.ctx, None).expect
+        return self.expect
 
     # -- silence -------------------------------------------------------------------------
 
@@ -348,11 +375,21 @@ class Engine:
             self.silences = 0
             return Turn((), self.expect)
         self.silences += 1
-        outcome = self.flow.on_silence(self.ctx, self.silences)
-        if outcome.done:
-            self.silences = 0
-            self.interrupted = None
-        turn = self._turn((), self._settle(outcome))
+        in_crisis = self.flow.name in CRISIS_FLOWS
+        previous = self.last
+        try:
+            outcome = self.flow.on_silence(self.ctx, self.silences)
+            if outcome.done:
+                self.silences = 0
+                self.interrupted = None
+            turn = self._turn((), self._settle(outcome))
+        except BegleiterError:
+            raise
+        except Exception:
+            LOG.exception("dialogue error while handling a silence")
+            return self._recover(in_crisis)
+        if not turn.replies:
+            self.last = previous  # "nochmal" afterwards repeats what was last said, not silence
         return turn
 
     def _social_aside(self, result: NluResult) -> bool:
@@ -375,14 +412,14 @@ class Engine:
         if kind == "free_text":
             if result.intent not in ("answer", "help"):  # "help": a question to me may be a request
                 return result
-            idle = self.understander.understand(result.text, "none", self.ctx.now())
+            idle = self._idle_reading_of(result.text)
             return idle if sure_request(idle) else result
         if kind not in ("scale", "yes_no"):
             return result
         wordy_answer = result.intent in ANSWERS and len(result.text.split()) >= WORDY
         if result.intent is not None and not wordy_answer and (result.intent in ANSWERS or result.confidence >= SURE):
             return result
-        idle = self.understander.understand(result.text, "none", self.ctx.now())
+        idle = self._idle_reading_of(result.text)
         bar = SWITCH_ABOVE if wordy_answer else max(SWITCH_ABOVE, result.confidence)
         switch = (*TOPIC_INTENTS, *SOCIAL) if wordy_answer else (*SWITCH_INTENTS, *SOCIAL)
         if idle.intent in switch and idle.confidence >= bar:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from assistant.dialog.flows.base import Flow, Outcome
 from assistant.nlu.result import NluResult
+from assistant.nlu.understand import GLOBAL_INTENTS as NLU_GLOBAL_INTENTS
 
 if TYPE_CHECKING:
     from assistant.dialog.context import Context
@@ -17,7 +18,9 @@ RATE_STEP, RATE_MIN, RATE_MAX = 20, 100, 260
 VOLUME_STEP, VOLUME_MIN, VOLUME_MAX = 0.1, 0.2, 1.0
 VOICE = {"slower": ("speech_rate", -RATE_STEP), "faster": ("speech_rate", RATE_STEP),
          "louder": ("volume", VOLUME_STEP), "quieter": ("volume", -VOLUME_STEP)}
-GLOBAL_INTENTS = ("stop", "later", "help", "goodbye", *VOICE)
+GLOBAL_INTENTS = (*(name for name in NLU_GLOBAL_INTENTS if name != "repeat"), "goodbye")
+"""What this module answers in every state: the global intents of the ``nlu`` contract (but
+"repeat", which the engine answers itself) and "goodbye"."""
 
 
 def handle_global(ctx: "Context", result: NluResult, flow: Flow | None) -> tuple[Outcome, Flow | None]:

@@ -40,14 +40,8 @@ class Memory:
     # -- prompt history (variety) ------------------------------------------------------
 
     def _uses(self, keys: frozenset[str], since: datetime) -> list:
-        """Prompt uses of ``keys`` since ``since``, oldest first.
-
-        Filters the raw documents by key before building records (the public
-        ``since`` builds every record of the month first, ~30 ms with years of data).
-        TODO(store): a public ``PromptHistory.uses(keys, since)`` would replace this.
-        """
-        history = self.store.prompt_history
-        return history._records(since, lambda doc: doc.get("key") in keys)  # noqa: SLF001
+        """Prompt uses of ``keys`` since ``since``, oldest first."""
+        return self.store.prompt_history.uses(keys, since)
 
     def last_uses(self, key: str, since: datetime) -> dict[int, datetime]:
         return {use.variant: use.at for use in self._uses(frozenset((key,)), since)}

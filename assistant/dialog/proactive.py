@@ -1,7 +1,7 @@
 """Things the assistant says by itself, before each reply and at the start of a session.
 
-THE PLACE FOR DUE REMINDERS: the reminder flows (issue 7) append a source to
-:data:`SOURCES` (or pass ``proactive=[...]`` to the engine). The engine calls
+Sources are passed to the engine (``proactive=[...]``; the app wires the due reminders of
+:mod:`assistant.dialog.flows.due`). The engine calls
 every source at session start and before each reply; a source returns what to
 say now (usually nothing) and may hand the engine a flow that waits for the
 answer ("erledigt", "später", "nicht heute"). Only when no flow is active
@@ -31,6 +31,3 @@ class Announcement:
 
 ProactiveSource = Callable[["Context", "Flow | None"], Announcement]
 """Called with the context and the active flow (or None)."""
-
-SOURCES: list[ProactiveSource] = []
-"""Default sources every engine uses (reminders register here)."""

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from assistant.config import ADDRESS_FORMS
 from assistant.datafiles import read_data_file
 from assistant.errors import DataFileError
 
-ADDRESS_FORMS = ("du", "sie")
 _SCALAR = (str, int, float, bool)
 
 

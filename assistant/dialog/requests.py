@@ -22,18 +22,26 @@ FILE = "requests.toml"
 class Requests:
     help_now_cues: tuple[str, ...]
     help_now_intents: frozenset[str]
+    help_request_cues: tuple[str, ...]
     explain_cues: tuple[str, ...]
     explain_extra_words: int
+    explain_repair_words: tuple[str, ...]
     bare_yes: frozenset[str]
     bare_no: frozenset[str]
     contact_verbs: tuple[str, ...]
     contact_negations: frozenset[str]
+    contact_near_negations: frozenset[str]
 
     def asks_for_help_now(self, text: str, intent: str | None) -> bool:
         """A number to call or help right now ("notfallnummer", "ich brauche sofort hilfe")."""
         if intent is not None and intent not in self.help_now_intents:
             return False
-        return _found(fold(text), self.help_now_cues) is not None
+        if intent in ("yes", "no", "skip") and self.bare_answer(text) is not None:
+            return False
+        folded = fold(text)
+        if _found(folded, self.help_now_cues) is not None:
+            return True
+        return intent in ("support", "help") and _found(folded, self.help_request_cues) is not None
 
     def asks_to_explain(self, text: str) -> bool:
         """"Was meinst du?", "wie bitte": the cue is (nearly) the whole utterance."""
@@ -45,7 +53,16 @@ class Requests:
         """"Was meinst du, wie wird das Wetter?": the cue leads into a question of its own."""
         folded = fold(text)
         cue = _found(folded, self.explain_cues)
-        return cue is not None and len(folded.split()) - len(cue.split()) > self.explain_extra_words
+        if cue is None or len(folded.split()) - len(cue.split()) <= self.explain_extra_words:
+            return False
+        rest = f" {folded.replace(cue, ' ', 1)} "
+        return not any(f" {word} " in rest for word in self.explain_repair_words)
+
+    def asks_to_explain_at_length(self, text: str) -> bool:
+        """"wie bitte, ich habe dich nicht verstanden": an explain cue with repair words around it."""
+        folded = fold(text)
+        cue = _found(folded, self.explain_cues)
+        return cue is not None and not self.asks_to_explain(text) and not self.asks_something_else(text)
 
     def bare_answer(self, text: str) -> str | None:
         """``yes`` or ``no`` when the whole utterance is only that ("ja", "nein danke")."""
@@ -55,9 +72,15 @@ class Requests:
     def names_contact(self, text: str) -> bool | None:
         """True for a contact named with a verb of contact, False when it is negated, else None."""
         folded = fold(text)
-        if _found(folded, self.contact_verbs) is None:
+        verb = _found(folded, self.contact_verbs)
+        if verb is None:
             return None
-        return not (set(folded.split()) & self.contact_negations)
+        words = folded.split()
+        if set(words) & self.contact_negations:
+            return False
+        start = len(f" {folded} "[:f" {folded} ".index(f" {verb} ")].split())  # the verb's first word
+        before = words[max(0, start - 2):start]
+        return not (set(before) & self.contact_near_negations)
 
 
 def _found(folded: str, cues: tuple[str, ...]) -> str | None:
@@ -95,9 +118,12 @@ def load_requests(folder: Path) -> Requests:
     return Requests(
         help_now_cues=_words(path, tables["help_now"], "cues"),
         help_now_intents=frozenset(_words(path, tables["help_now"], "with_intents")),
+        help_request_cues=_words(path, tables["help_now"], "request_cues"),
         explain_cues=_words(path, tables["explain"], "cues"),
         explain_extra_words=extra,
+        explain_repair_words=_words(path, tables["explain"], "repair_words"),
         bare_yes=frozenset(_words(path, tables["bare_answers"], "yes")),
         bare_no=frozenset(_words(path, tables["bare_answers"], "no")),
         contact_verbs=_words(path, tables["contact"], "verbs"),
-        contact_negations=frozenset(_words(path, tables["contact"], "negations")))
+        contact_negations=frozenset(_words(path, tables["contact"], "negations")),
+        contact_near_negations=frozenset(_words(path, tables["contact"], "near_negations")))

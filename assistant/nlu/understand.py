@@ -119,6 +119,11 @@ class Understander:
         gc.collect()
         gc.freeze()  # the phrase tables live as long as the process: keep them out of GC passes
 
+    def shown_phrases(self, intent: str) -> tuple[str, ...]:
+        """The phrases of ``intent`` as written in ``intents/`` (umlauts kept), e.g. for a grammar."""
+        found = self.book.intents.get(intent)
+        return tuple(found.shown) if found is not None else ()
+
     def semantic_words(self, text: str) -> list[str]:
         """The form the semantic layer embeds: lower case, umlauts kept, dialect standardised."""
         tokens = self.matcher.join_compounds(self.matcher.standardise(tokenize(text, SEMANTIC_WORDS)))

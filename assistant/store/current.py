@@ -5,17 +5,16 @@ from __future__ import annotations
 import dataclasses
 import re
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tinydb.table import Document, Table
 
 from assistant.config import ADDRESS_FORMS, COUNTRIES
 from assistant.store.errors import StoreUsageError
+from assistant.store.tables import Tables
 from assistant.store.records import (REMINDER_STATES, REPEATS, PersonSettings, Reminder, SafetyPlan,
                                      require_aware, zone_name)
 
-if TYPE_CHECKING:
-    from assistant.store.database import Store
 
 SINGLE_ID = 1
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -50,7 +49,7 @@ def _check_setting(name: str, value: Any) -> None:
 class SettingsRepository:
     """The person's own settings (what they changed by voice)."""
 
-    def __init__(self, store: "Store") -> None:
+    def __init__(self, store: Tables) -> None:
         self._store = store
 
     @property
@@ -76,7 +75,7 @@ class SettingsRepository:
 class Reminders:
     """Spoken reminders; ``when`` keeps its local wall time and IANA zone."""
 
-    def __init__(self, store: "Store") -> None:
+    def __init__(self, store: Tables) -> None:
         self._store = store
 
     @property
@@ -138,7 +137,7 @@ class Reminders:
 class SafetyPlans:
     """The person's safety plan (one record, six parts)."""
 
-    def __init__(self, store: "Store") -> None:
+    def __init__(self, store: Tables) -> None:
         self._store = store
 
     @property

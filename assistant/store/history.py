@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Generic, TypeVar
+from typing import Any, Callable, ClassVar, Generic, TypeVar
 
 from tinydb.table import Table
 
 from assistant.store.errors import StoreUsageError
+from assistant.store.tables import Tables
 from assistant.store.records import (SAFETY_LEVELS, STEP_STATES, CheckIn, JournalEntry,
                                      PromptUse, SafetyEvent, Step, Who5Result, require_aware)
 
-if TYPE_CHECKING:
-    from assistant.store.database import Store
 
 R = TypeVar("R", CheckIn, Step, JournalEntry, PromptUse, SafetyEvent, Who5Result)
 PERIOD = re.compile(r"\d{4}-\d{2}")
@@ -44,7 +43,7 @@ class HistoryRepository(Generic[R]):
     record_type: ClassVar[type]
     time_field: ClassVar[str] = "at"
 
-    def __init__(self, store: "Store") -> None:
+    def __init__(self, store: Tables) -> None:
         self._store = store
 
     def _insert(self, record: R) -> R:
@@ -193,6 +192,14 @@ class PromptHistory(HistoryRepository[PromptUse]):
 
     def record(self, key: str, variant: int, at: datetime) -> PromptUse:
         return self._insert(PromptUse(key=key, variant=int(variant), at=at))
+
+    def uses(self, keys: frozenset[str] | set[str], since: datetime) -> list[PromptUse]:
+        """Uses of any of ``keys`` at or after ``since``, oldest first.
+
+        Filters the raw documents by key before building records (building every record of a
+        month first costs about 30 ms with years of data).
+        """
+        return self._records(since, lambda doc: doc.get("key") in keys)
 
     def used_since(self, key: str, since: datetime) -> set[int]:
         """Variant indices of ``key`` spoken at or after ``since``."""

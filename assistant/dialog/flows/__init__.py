@@ -87,12 +87,25 @@ def default_registry() -> dict[str, FlowFactory]:
     registry: dict[str, FlowFactory] = {}
     register(registry, "checkin", lambda ctx, result: CheckinFlow())
     register(registry, "suggest_step", lambda ctx, result: step_for_today(ctx))
-    register(registry, "done", lambda ctx, result: DoneFlow())
     register(registry, "exercise", lambda ctx, result: ExerciseFlow(topic(result)))
     register(registry, "learn", lambda ctx, result: LearnFlow(topic(result)))
     register(registry, "support", support_or_plan(lambda ctx, result: SupportFlow()))
     register(registry, "feeling", lambda ctx, result: feeling_flow(ctx, result, {
         "checkin": CheckinFlow, "suggest_step": lambda: step_for_today(ctx), "exercise": ExerciseFlow}))
-    from assistant.dialog.flows.reminders import register_reminder_flows  # issue 7
-    register_reminder_flows(registry)
+    from assistant.dialog.flows.due import ReminderDoneFlow, recently_spoken
+    from assistant.dialog.flows.reminder_cancel import ReminderCancelFlow
+    from assistant.dialog.flows.reminder_list import ReminderListFlow
+    from assistant.dialog.flows.reminders import ReminderSetFlow
+    from assistant.dialog.flows.review import ReviewFlow
+
+    def done(ctx: "Context", result: NluResult) -> Flow:
+        """"erledigt" answers a reminder that is still waiting, else marks a small step done."""
+        waiting = recently_spoken(ctx)
+        return ReminderDoneFlow(waiting) if waiting is not None else DoneFlow()
+
+    register(registry, "done", done)
+    register(registry, "reminder_set", lambda ctx, result: ReminderSetFlow())
+    register(registry, "reminder_list", lambda ctx, result: ReminderListFlow())
+    register(registry, "reminder_cancel", lambda ctx, result: ReminderCancelFlow())
+    register(registry, "progress", lambda ctx, result: ReviewFlow())
     return registry

@@ -15,7 +15,7 @@ from assistant.dialog.flows.who5 import after_checkin
 from assistant.dialog.turn import Reply
 from assistant.dialog.variety import window_start
 from assistant.nlu.normalize import fold, tokenize
-from assistant.nlu.numbers import scale_number
+from assistant.nlu.numbers import scale_number, word_value
 from assistant.nlu.result import NluResult
 
 if TYPE_CHECKING:
@@ -149,7 +149,7 @@ class CheckinFlow(Flow):
         return Outcome((*lead, self._question(ctx)), self._expect())
 
     def _open_step(self, ctx: "Context", result: NluResult) -> Outcome:
-        early_mood = _only_a_number(result.text)
+        early_mood = _only_a_number(result.text) if result.intent not in ("yes", "no", "done", "skip") else None
         if early_mood is not None and not self.followup_last:
             # "null" to "Konntest du ...?": the person is telling the mood; the step comes later
             self.answers["mood"], self.followup_last, self.state = early_mood, True, "energy"
@@ -169,7 +169,9 @@ class CheckinFlow(Flow):
 
     def _contact(self, ctx: "Context", result: NluResult) -> Outcome:
         named = ctx.requests.names_contact(result.text) if ctx.requests is not None else None
-        if named is not None:  # "meine tochter hat angerufen": a contact, whatever else was said
+        said_no_but = result.intent == "no" and named and " aber " in f" {fold(result.text)} "
+        if named is not None and (result.intent not in ("yes", "no", "skip") or said_no_but):
+            # "meine tochter hat angerufen", "nein, aber mein bruder hat geschrieben": a contact
             self.answers["contact"] = named
         elif result.intent in ("yes", "no", "skip"):
             self.answers["contact"] = {"yes": True, "no": False}.get(result.intent)
@@ -179,6 +181,14 @@ class CheckinFlow(Flow):
             self.state = "open_step"
             return Outcome((self._question(ctx),), YES_NO)
         return self._finish(ctx)
+
+    def park(self, ctx: "Context") -> tuple[Reply, ...]:
+        """Another topic mid check-in: what was answered is kept (stored now), nothing else."""
+        mood, energy = self.answers.get("mood"), self.answers.get("energy")
+        if mood is None and energy is None:
+            return (ctx.say("dialog.parked"),)
+        ctx.memory.add_checkin(ctx.now(), mood, energy, None)
+        return (ctx.say("checkin.parked"),)
 
     def move_on(self, ctx: "Context") -> Outcome:
         """Past a question nobody could answer; the open step keeps its state (nothing was said)."""
@@ -212,9 +222,11 @@ class CheckinFlow(Flow):
 
 
 def _only_a_number(text: str) -> int | None:
-    """A 0-10 number said on its own ("null", "so eine vier"), else None."""
+    """A 0-10 number and nothing else ("null", "vier"), else None ("ein bisschen" is no number)."""
     words = tokenize(text).folded
-    return scale_number(words) if 0 < len(words) <= 3 else None
+    if not 0 < len(words) <= 2 or any(word_value(word) is None for word in words):
+        return None
+    return scale_number(words)
 
 
 def _midnight(now):

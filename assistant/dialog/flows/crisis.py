@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from assistant.dialog.flows import safety_plan
 from assistant.dialog.flows.base import FREE_TEXT, YES_NO, Flow, Outcome
-from assistant.dialog.turn import Reply
+from assistant.dialog.flows.crisis_lines import lines, slow_lines
 from assistant.nlu import safety
 from assistant.nlu.result import NluResult
 
@@ -35,21 +35,9 @@ if TYPE_CHECKING:
 
 ASK_AGAIN_AFTER = timedelta(minutes=30)
 """After a "no" to the concern question, a new concern within this time is not asked again."""
-LINES = {"DE": "safety.lines_DE", "AT": "safety.lines_AT", "CH": "safety.lines_CH"}
-SLOW_LINES = {"DE": "safety.slow_DE", "AT": "safety.slow_AT", "CH": "safety.slow_CH"}
 YES = ("yes",)
 NO = ("no",)
 REPEAT = ("yes", "repeat", "slower")
-
-
-def lines(ctx: "Context") -> tuple[Reply, ...]:
-    """The crisis lines of the person's country (used by the support flow too)."""
-    return (ctx.say(LINES.get(ctx.country, LINES["DE"])),)
-
-
-def slow_lines(ctx: "Context") -> tuple[Reply, ...]:
-    """The numbers again, digit by digit, one number per sentence."""
-    return (ctx.say(SLOW_LINES.get(ctx.country, SLOW_LINES["DE"])),)
 
 
 def record(ctx: "Context", level: str) -> None:

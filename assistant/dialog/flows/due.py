@@ -84,9 +84,8 @@ def asleep_reminders(engine: Any) -> tuple[Reply, ...]:
     for source in engine.proactive:
         if isinstance(source, DueReminders):
             said = source(engine.ctx, engine.flow, conversation=False)
-            if said.flow is not None and engine.flow is None:
-                engine.flow = said.flow
-                engine.expect = said.flow.start(engine.ctx, None).expect
+            if said.flow is not None:
+                engine.begin_waiting(said.flow)
             return said.replies
     return ()
 

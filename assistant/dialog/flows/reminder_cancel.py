@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz
 
 from assistant.dialog.flows.base import FREE_TEXT, YES_NO, Flow, Outcome
-from assistant.dialog.flows.reminders import ordered, list_outcome
+from assistant.dialog.flows.reminder_list import list_outcome, ordered
 from assistant.dialog.reminder_book import describe
 from assistant.dialog.timephrase import TimePhrases, addressed, capitalized
 from assistant.nlu.normalize import fold, tokenize

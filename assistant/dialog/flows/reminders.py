@@ -4,7 +4,7 @@
   missing (offering the newest open small step as the content), reads time and
   content back ("Morgen, Freitag, um 9 Uhr erinnere ich dich an: …. Passt das?")
   and stores only after yes; a no lets the person give the right time or content.
-- List (``reminder_list``): the active reminders, soonest first, numbered.
+- List (``reminder_list``): see :mod:`assistant.dialog.flows.reminder_list`.
 - Cancel: see :mod:`assistant.dialog.flows.reminder_cancel`.
 """
 
@@ -17,19 +17,17 @@ from zoneinfo import ZoneInfo
 from assistant.dialog import schedule
 from assistant.dialog.flows.base import FREE_TEXT, YES_NO, Flow, Outcome
 from assistant.dialog.flows.steps import open_steps
-from assistant.dialog.reminder_book import describe, wall_datetime
+from assistant.dialog.reminder_book import wall_datetime
 from assistant.dialog.timephrase import TimePhrases, addressed, capitalized
 from assistant.errors import BegleiterError
 from assistant.nlu.normalize import tokenize
 from assistant.nlu.result import NluResult
 from assistant.nlu.times import resolve, scan
-from assistant.store import Reminder
 
 if TYPE_CHECKING:
     from assistant.dialog.context import Context
 
 MAX_TRIES = 3
-LIST_MAX = 6
 
 
 def _zone(ctx: "Context") -> ZoneInfo:
@@ -39,11 +37,6 @@ def _zone(ctx: "Context") -> ZoneInfo:
 
 def _text_of(result: NluResult) -> str:
     return str(result.slots.get("text") or result.text).strip()
-
-
-def ordered(ctx: "Context") -> list[Reminder]:
-    """Active reminders, soonest first: the numbering the person hears."""
-    return sorted(ctx.memory.store.reminders.active(), key=lambda r: schedule.utc(r.when))
 
 
 class ReminderSetFlow(Flow):
@@ -135,6 +128,16 @@ class ReminderSetFlow(Flow):
             return (ctx.say("reminders.parked_what", what=addressed(ctx.prompts, ctx.address, self.what)),)
         return (ctx.say("reminders.parked"),)
 
+    def move_on(self, ctx: "Context") -> Outcome:
+        """No answer after the third asking: nothing is saved, and the person hears so."""
+        return Outcome(self.park(ctx), done=True)
+
+    def on_silence(self, ctx: "Context", count: int) -> Outcome:
+        """Silent twice: the reminder is not saved, said once (it may be about medication)."""
+        if count <= 1:
+            return super().on_silence(ctx, count)
+        return Outcome(self.park(ctx), done=True)
+
     def handle(self, ctx: "Context", result: NluResult) -> Outcome:
         handler = {"confirm": self._confirm, "correct": self._correct, "when": self._when,
                    "what": self._what, "step": self._step}[self.state]
@@ -204,49 +207,3 @@ def _bare_yes_or_no(ctx: "Context", result: NluResult) -> str | None:
     if result.intent == "skip":  # "weiß nicht" is no content either
         return "no"
     return ctx.requests.bare_answer(result.text)
-
-
-def list_outcome(ctx: "Context") -> Outcome:
-    """Say the active reminders, numbered, soonest first."""
-    reminders = ordered(ctx)
-    if not reminders:
-        return Outcome((ctx.say("reminders.list_none"),), done=True)
-    lead = ctx.say("reminders.list_one") if len(reminders) == 1 else ctx.say("reminders.list_many",
-                                                                          count=len(reminders))
-    phrases, now = TimePhrases(ctx.prompts, ctx.address), ctx.now()
-    items = [ctx.say("reminders.list_item", number=index, when=describe(phrases, reminder, now),
-                     what=addressed(ctx.prompts, ctx.address, reminder.what))
-             for index, reminder in enumerate(reminders[:LIST_MAX], start=1)]
-    return Outcome((lead, *items), done=True)
-
-
-class ReminderListFlow(Flow):
-    """One turn: the list."""
-
-    name = "reminder_list"
-
-    def start(self, ctx: "Context", result: NluResult | None) -> Outcome:
-        return list_outcome(ctx)
-
-    def handle(self, ctx: "Context", result: NluResult) -> Outcome:
-        return Outcome((), done=True, unhandled=True)
-
-
-def register_reminder_flows(registry: dict) -> None:
-    """Add the flows of reminders and the look back to an engine registry (by intent)."""
-    from assistant.dialog.flows.due import ReminderDoneFlow, recently_spoken
-    from assistant.dialog.flows.reminder_cancel import ReminderCancelFlow
-    from assistant.dialog.flows.review import ReviewFlow
-    from assistant.dialog.flows.steps import DoneFlow
-    step_done = registry.get("done", lambda ctx, result: DoneFlow())
-
-    def done(ctx: "Context", result: NluResult) -> Flow:
-        """"erledigt" answers a reminder that is still waiting, else marks a small step done."""
-        waiting = recently_spoken(ctx)
-        return ReminderDoneFlow(waiting) if waiting is not None else step_done(ctx, result)
-
-    registry["done"] = done
-    registry["reminder_set"] = lambda ctx, result: ReminderSetFlow()
-    registry["reminder_list"] = lambda ctx, result: ReminderListFlow()
-    registry["reminder_cancel"] = lambda ctx, result: ReminderCancelFlow()
-    registry["progress"] = lambda ctx, result: ReviewFlow()

@@ -18,6 +18,7 @@ import re
 from typing import TYPE_CHECKING, Callable
 
 from assistant.dialog.flows.base import FREE_TEXT, YES_NO, Flow, Outcome
+from assistant.dialog.flows.crisis_lines import lines
 from assistant.dialog.turn import Reply
 from assistant.nlu.normalize import fold
 from assistant.nlu.result import NluResult
@@ -68,8 +69,6 @@ def acute_readback(ctx: "Context") -> tuple[Reply, ...]:
 
 def readback(ctx: "Context", plan: SafetyPlan) -> tuple[Reply, ...]:
     """The whole plan, part by part (empty parts left out; crisis lines with the professionals)."""
-    from assistant.dialog.flows.crisis import lines  # crisis imports this module
-
     replies = [ctx.say("safety.plan.readback_intro")]
     for part in PARTS:
         items = getattr(plan, part)

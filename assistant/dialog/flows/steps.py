@@ -99,6 +99,16 @@ class StepOfferFlow(Flow):
         """Another topic instead of an answer: the step stays merely offered (nothing was declined)."""
         return (ctx.say("dialog.parked"),)
 
+    def move_on(self, ctx: "Context") -> Outcome:
+        """No answer after the third asking: the step stays offered (nobody declined it)."""
+        return Outcome((), done=True)
+
+    def on_silence(self, ctx: "Context", count: int) -> Outcome:
+        """Silence is no decline either: re-offer once, then leave the step merely offered."""
+        if count <= 1:
+            return super().on_silence(ctx, count)
+        return Outcome((), done=True)
+
     def pause(self, ctx: "Context") -> bool:
         if self.record_id:
             ctx.memory.set_step_state(self.record_id, "declined", ctx.now())

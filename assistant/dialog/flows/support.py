@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from assistant.dialog.flows import crisis
+from assistant.dialog.flows.crisis_lines import lines
 from assistant.dialog.flows.base import YES_NO, Flow, Outcome
 from assistant.nlu.result import NluResult
 
@@ -37,9 +37,9 @@ class SupportFlow(Flow):
         if result.intent in ("yes", "next", "support"):
             keys = [k for k in ("support.self_help", "support.online", find_local_key(ctx)) if ctx.has(k)]
             replies = [ctx.say(key) for key in keys]
-            return Outcome((*replies, *crisis.lines(ctx), ctx.say("support_dialog.end")), done=True)
+            return Outcome((*replies, *lines(ctx), ctx.say("support_dialog.end")), done=True)
         if result.intent in ("no", "skip"):
-            return Outcome((*crisis.lines(ctx), ctx.say("support_dialog.end")), done=True)
+            return Outcome((*lines(ctx), ctx.say("support_dialog.end")), done=True)
         if result.intent is None:
             return self.unclear(ctx, "dialog.unclear_yes_no", YES_NO)
         return Outcome((), done=True, unhandled=True)

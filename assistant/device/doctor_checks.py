@@ -2,7 +2,7 @@
 
 Every check returns a :class:`CheckResult`; the German texts come from
 ``prompts_de/doctor.toml`` through :class:`Texts`. No check uses the network.
-Audio checks (microphone, speaker) are in :mod:`assistant.doctor_audio`.
+Audio checks (microphone, speaker) are in :mod:`assistant.device.doctor_audio`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from assistant import echo_cancel, service
+from assistant.device import echo_cancel, service
 from assistant.clock import SystemClock
 from assistant.config import Settings
 from assistant.dialog.prompts import PromptBook

@@ -34,34 +34,18 @@ CONFIRM_WORD = "löschen"
 KEEP_ON_FORGET = ("models",)
 """Entries of the data folder that hold nothing personal (speech models)."""
 
-# Section name -> (German title, record type). Order = order in the export.
-SECTIONS: dict[str, tuple[str, type]] = {
-    "settings": ("Einstellungen", PersonSettings),
-    "safety_plan": ("Sicherheitsplan", SafetyPlan),
-    "reminders": ("Erinnerungen", Reminder),
-    "checkins": ("Check-ins", CheckIn),
-    "steps": ("Schritte", Step),
-    "journal": ("Tagebuch", JournalEntry),
-    "who5": ("WHO-5-Fragebogen", Who5Result),
-    "safety_events": ("Krisenmomente (nur Zeit und Stufe)", SafetyEvent),
-    "prompt_history": ("Gesagte Sätze (für Abwechslung)", PromptUse),
+SECTIONS: dict[str, type] = {
+    "settings": PersonSettings,
+    "safety_plan": SafetyPlan,
+    "reminders": Reminder,
+    "checkins": CheckIn,
+    "steps": Step,
+    "journal": JournalEntry,
+    "who5": Who5Result,
+    "safety_events": SafetyEvent,
+    "prompt_history": PromptUse,
 }
-HEADERS = {
-    "id": "ID", "at": "Zeit", "mood": "Stimmung (0-10)", "energy": "Energie (0-10)",
-    "contact": "Kontakt", "note": "Notiz", "key": "Schlüssel", "label": "Schritt",
-    "state": "Stand", "offered_at": "Angeboten", "accepted_at": "Zugesagt", "done_at": "Erledigt",
-    "declined_at": "Abgelehnt", "exercise": "Übung", "question": "Frage", "text": "Antwort",
-    "what": "Woran", "when": "Wann", "zone": "Zeitzone", "repeat": "Wiederholung",
-    "weekday": "Wochentag (0=Mo)", "snoozed_until": "Verschoben bis", "times_spoken": "Wie oft gesagt",
-    "last_spoken": "Zuletzt gesagt", "created_at": "Angelegt", "raw": "Rohwert (0-25)",
-    "percent": "Prozent", "answers": "Antworten", "level": "Stufe", "variant": "Variante",
-    "address": "Anrede", "country": "Land", "speech_rate": "Sprechtempo", "volume": "Lautstärke",
-    "quiet_start": "Ruhezeit ab", "quiet_end": "Ruhezeit bis", "onboarding_done": "Einführung erledigt",
-    "paused_exercise": "Unterbrochene Übung", "updated_at": "Geändert",
-    "warning_signs": "Warnzeichen", "coping_strategies": "Was mir allein hilft",
-    "distractions": "Menschen und Orte, die ablenken", "people_to_ask": "Wen ich um Hilfe bitten kann",
-    "professionals": "Fachleute und Krisendienste", "safe_environment": "Was meine Umgebung sicherer macht",
-}
+"""Section name -> record type, in export order; titles and column names: ``data.csv.*`` in prompts_de/."""
 
 
 def _row(record: Any) -> dict[str, Any]:
@@ -111,17 +95,26 @@ def _columns(record_type: type, rows: list[dict[str, Any]]) -> list[str]:
     return columns
 
 
-def to_csv(data: dict[str, list[dict[str, Any]]], exported_at: str) -> str:
-    """One CSV file: per section a title row ``# Titel``, a header row, the rows, an empty row."""
+def to_csv(data: dict[str, list[dict[str, Any]]], exported_at: str, book: PromptBook | None = None) -> str:
+    """One CSV file: per section a title row ``# Titel``, a header row, the rows, an empty row.
+
+    Titles and column names come from ``prompts_de/data.toml`` (``data.csv.*``); a column
+    without a name there keeps its field name.
+    """
+    book = book or load_prompts(prompts_dir())
+
+    def text(key: str, fallback: str) -> str:
+        return book.render(key, "du", 0, {}) if key in book else fallback
+
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["# Begleiter-Export", exported_at])
+    writer.writerow([f"# {text('data.csv.title', 'Begleiter')}", exported_at])
     writer.writerow([])
     for name, rows in data.items():
-        title, record_type = SECTIONS[name]
+        record_type = SECTIONS[name]
         columns = _columns(record_type, rows)
-        writer.writerow([f"# {title}", name])
-        writer.writerow([HEADERS.get(column, column) for column in columns])
+        writer.writerow([f"# {text(f'data.csv.part.{name}', name)}", name])
+        writer.writerow([text(f"data.csv.column.{column}", column) for column in columns])
         for row in rows:
             writer.writerow([_cell(row.get(column)) for column in columns])
         writer.writerow([])
@@ -155,7 +148,7 @@ def run_export(args: argparse.Namespace) -> int:
         book, address = _texts(settings, store)
         chart_file = getattr(args, "chart", None)
         if chart_file:  # issue 7: mood/energy/contact per day and WHO-5 as SVG
-            from assistant.chart import render_chart
+            from assistant.commands.chart import render_chart
             svg = render_chart(book, store.checkins.all(), store.who5.all(), now.date())
     stamp = now.isoformat()
     text = to_csv(data, stamp) if args.format == "csv" else to_json(data, stamp)
@@ -189,10 +182,11 @@ class ForgetReport:
     files: int
     """Files, backups and damaged copies included."""
 
-    def summary(self) -> str:
+    def summary(self, book: PromptBook | None = None) -> str:
         """German list for the person, e.g. ``Check-ins: 3, Tagebuch: 5, Dateien …: 7``."""
-        parts = [f"{SECTIONS[name][0]}: {count}" for name, count in self.counts.items()]
-        parts.append(f"Dateien (mit Sicherungskopien): {self.files}")
+        book = book or load_prompts(prompts_dir())
+        parts = [f"{book.render(f'data.csv.part.{name}', 'du', 0, {})}: {count}" for name, count in self.counts.items()]
+        parts.append(book.render("data.forget_files", "du", 0, {"count": self.files}))
         return ", ".join(parts)
 
     @property
@@ -269,12 +263,12 @@ def run_forget(args: argparse.Namespace) -> int:
         if report.empty:
             _say(book, address, "forget_nothing")
             return 0
-        _say(book, address, "forget_what", summary=report.summary())
+        _say(book, address, "forget_what", summary=report.summary(book))
         if not _confirmed(args, book, address):
             _say(book, address, "forget_aborted")
             return 1
         deleted = len(store.destroy()) + _delete(other_personal_paths(data_dir, store.folder))
-        _say(book, address, "forget_done", summary=ForgetReport(report.counts, deleted).summary())
+        _say(book, address, "forget_done", summary=ForgetReport(report.counts, deleted).summary(book))
         return 0
     finally:
         store.close()

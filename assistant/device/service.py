@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence, TextIO
 
-from assistant import echo_cancel
+from assistant.device import echo_cancel
 from assistant.config import load_settings, xdg_dir
 from assistant.dialog.prompts import load_prompts
 from assistant.resources import prompts_dir

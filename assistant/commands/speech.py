@@ -14,14 +14,13 @@ from typing import Any, Iterator
 from assistant.app import App, build_app
 from assistant.config import Settings, load_settings
 from assistant.errors import BegleiterError
-from assistant.resources import intents_dir
 
 log = logging.getLogger(__name__)
 
 
 def echo_cancel_active() -> bool:
     """True when the sound server's default source is an echo-cancelled one."""
-    from assistant import echo_cancel
+    from assistant.device import echo_cancel
     try:
         server = echo_cancel.sound_server()
         return bool(server and server.default_source in echo_cancel.echo_sources())
@@ -90,7 +89,7 @@ def _build_loop(app: App, cleanup: contextlib.ExitStack) -> Any:
     options = LoopOptions(activation=speech.activation, wake_phrase=speech.wake_phrase,
                           listen_timeout_s=speech.listen_timeout_s, barge_in=echo_cancel_active())
     loop = VoiceLoop(engine, MicEars(microphone, Transcriber(model, microphone.rate)), _Subtitled(speaker),
-                     Commands.from_intents(intents_dir()), options, push)
+                     Commands.from_understander(app.understander), options, push)
     loop.due_reminders = lambda: asleep_reminders(engine)  # issue 7: due reminders while asleep
     check_vocabulary(model, loop)
     return loop

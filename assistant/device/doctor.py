@@ -1,7 +1,7 @@
 """``begleiter doctor``: what this device has, what is missing, and what to do.
 
-Runs every check (see :mod:`assistant.doctor_checks` and
-:mod:`assistant.doctor_audio`), prints one German line per check and a
+Runs every check (see :mod:`assistant.device.doctor_checks` and
+:mod:`assistant.device.doctor_audio`), prints one German line per check and a
 summary, and exits 1 when something *needed* is missing (model, microphone,
 speaker, German voice, data folder, disk space). Echo cancellation, the
 service and the clock are recommendations. Never uses the network and never
@@ -16,8 +16,8 @@ from typing import Callable, TextIO
 
 from assistant.config import Settings, load_settings
 from assistant.dialog.prompts import load_prompts
-from assistant.doctor_audio import check_microphone, check_speaker
-from assistant.doctor_checks import (CheckResult, Texts, check_clock, check_data_dir, check_disk,
+from assistant.device.doctor_audio import check_microphone, check_speaker
+from assistant.device.doctor_checks import (CheckResult, Texts, check_clock, check_data_dir, check_disk,
                                      check_echo_cancel, check_model, check_service, check_voice)
 from assistant.resources import prompts_dir
 

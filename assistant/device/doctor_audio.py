@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from assistant.config import Settings
-from assistant.doctor_checks import CheckResult, Texts
+from assistant.device.doctor_checks import CheckResult, Texts
 
 RECORD_SECONDS = 1.0
 TONE_SECONDS = 0.4
@@ -131,7 +131,7 @@ def probe(kind: str, name_part: str, seconds: float,
 
 
 def _probe_once(kind: str, name_part: str, seconds: float) -> dict[str, Any]:
-    command = [sys.executable, "-m", "assistant.doctor_audio", kind, name_part, str(seconds)]
+    command = [sys.executable, "-m", "assistant.device.doctor_audio", kind, name_part, str(seconds)]
     try:
         proc = subprocess.run(command, capture_output=True, text=True, timeout=PROBE_TIMEOUT_S)
     except subprocess.TimeoutExpired:

@@ -1,0 +1,1 @@
+"""On the device: the check report (``doctor``), the systemd user service, echo cancellation."""

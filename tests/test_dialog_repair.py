@@ -371,3 +371,13 @@ def test_a_feeling_at_the_contact_question_keeps_mood_and_energy(tmp_path: Path)
 def test_only_a_bare_number_to_the_step_question_is_read_as_the_mood(text: str, expected: int | None) -> None:
     from assistant.dialog.flows.checkin import _only_a_number
     assert _only_a_number(text) == expected
+
+
+def test_yes_to_the_crisis_offer_with_the_word_numbers_gives_them_slowly(tmp_path: Path) -> None:
+    engine, store = engine_for(tmp_path, "du")
+    try:
+        engine.start()
+        engine.handle("ich will mich umbringen")
+        assert keys(engine.handle("ja sag mir die nummern nochmal"))[0] == "safety.slow_DE"
+    finally:
+        store.close()

@@ -188,7 +188,7 @@ class Engine:
         if result.safety == "concern" and (self.flow is None or self.flow.name not in ("concern", "crisis")):
             self.interrupted, self.flow = self.flow, None
             return self._turn(self._announcements(), self._begin(crisis.concern_flow(), result))
-        if self.requests.asks_for_help_now(result.text, result.intent) or self._support_in_crisis(result):
+        if self._asks_for_help_now(result) or self._support_in_crisis(result):
             return self._turn((), self._help_now(result))
         if result.intent in (None, "repeat", "help", "skip") and (self.requests.asks_to_explain(result.text)
                                                                    or self.requests.asks_to_explain_at_length(result.text)):
@@ -308,6 +308,13 @@ class Engine:
     def _kind(self) -> str:
         return self.expect.kind if self.expect.kind in ("yes_no", "scale", "free_text") else "other"
 
+    def _asks_for_help_now(self, result: NluResult) -> bool:
+        """Help now, unless the crisis flow just offered the numbers: "ja, sag mir die nummern
+        nochmal" is its yes (the numbers slowly, digit by digit)."""
+        if self._in_crisis() and result.intent in ("yes", "repeat", "slower"):
+            return False
+        return self.requests.asks_for_help_now(result.text, result.intent)
+
     def _help_now_in_answer(self, result: NluResult) -> bool:
         """Help asked for where an answer was expected ("notfallnummer" to the mood question).
 
@@ -315,7 +322,7 @@ class Engine:
         left alone (they name help lines on purpose).
         """
         if self.expect.kind != "free_text":
-            return self.requests.asks_for_help_now(result.text, result.intent)
+            return self._asks_for_help_now(result)
         if self.flow is not None and self.flow.name == "safety_plan":
             return False
         if result.intent not in ("answer", None):

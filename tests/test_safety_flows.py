@@ -310,5 +310,5 @@ def test_chat_answers_a_crisis_on_the_very_first_line(tmp_path: Path) -> None:
                    input="ich will mich umbringen\nja\n")
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
-    assert "0800 – 111 – 0 – 111" in proc.stdout and "112" in proc.stdout
-    assert "0 – 8 – 0 – 0" in proc.stdout  # the slow repeat after "ja"
+    assert "0800 111 0 111" in proc.stdout and "112" in proc.stdout
+    assert "Ich sage sie dir langsam. Die TelefonSeelsorge: 0800 111 0 111." in proc.stdout  # the repeat after "ja"

@@ -15,6 +15,21 @@ from assistant.dialog.turn import Reply
 from assistant.dialog.variety import VariantPicker
 
 
+NUMBER_WORDS = "numbers.words"
+"""Numbers written as words in shown text (index = number)."""
+
+
+def shown_data(prompts: PromptBook, address: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Placeholder values as they are written: a ``count`` up to twelve in words
+    ("zwei Erinnerungen", from ``numbers.words``), everything else as it is."""
+    count = data.get("count")
+    if isinstance(count, int) and not isinstance(count, bool) and NUMBER_WORDS in prompts:
+        words = prompts[NUMBER_WORDS].variants(address)
+        if 0 <= count < len(words):
+            return {**data, "count": words[count]}
+    return data
+
+
 @dataclass
 class Context:
     """The engine's shared services, handed to every flow."""
@@ -53,14 +68,17 @@ class Context:
         variants = self.prompts[key].variants(self.address)
         index = self.picker.pick(key, len(variants), self.now())
         self.last_variant[key] = index
-        return Reply(key, self.prompts.render(key, self.address, index, data), dict(data))
+        return Reply(key, self.prompts.render(key, self.address, index, self.shown(data)), dict(data))
 
     def again(self, key: str, **data: Any) -> Reply:
         """The same wording as the last time ``key`` was said (asking a question again)."""
         index = self.last_variant.get(key)
         if index is None or index >= len(self.prompts[key].variants(self.address)):
             return self.say(key, **data)
-        return Reply(key, self.prompts.render(key, self.address, index, data), dict(data))
+        return Reply(key, self.prompts.render(key, self.address, index, self.shown(data)), dict(data))
+
+    def shown(self, data: dict[str, Any]) -> dict[str, Any]:
+        return shown_data(self.prompts, self.address, data)
 
     def has(self, key: str) -> bool:
         return key in self.prompts

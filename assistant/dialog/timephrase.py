@@ -1,9 +1,10 @@
 """Natural German time phrases for reminders, built from ``prompts_de/reminders.toml``.
 
-"morgen, Freitag, um 9 Uhr", "jeden Tag um 19 Uhr 30", "gestern Abend".
+"morgen, Freitag, um 9 Uhr", "jeden Tag um 19:30 Uhr", "gestern Abend".
 All words come from the prompt file (fragments ``reminders.when.*``,
 ``reminders.clock.*``, ``reminders.past.*``); this module only decides which
-fragment fits. Times are given as "19 Uhr 30", which espeak-ng reads well.
+fragment fits. Times are written as people write them ("19:30 Uhr"); the speech side
+says them as people say them (:mod:`assistant.speech.spoken`).
 """
 
 from __future__ import annotations
@@ -31,10 +32,10 @@ class TimePhrases:
         return self.prompts[f"{WHEN}.on_weekday"].attrs["weekdays"][moment.weekday()]
 
     def clock(self, moment: datetime) -> str:
-        """"9 Uhr" or "19 Uhr 30"."""
+        """"9 Uhr" or "19:30 Uhr"."""
         if moment.minute == 0:
             return self._render("reminders.clock.full", hour=moment.hour)
-        return self._render("reminders.clock.minutes", hour=moment.hour, minute=moment.minute)
+        return self._render("reminders.clock.minutes", hour=moment.hour, minute=f"{moment.minute:02d}")
 
     def when(self, wall: datetime, now: datetime, repeat: str | None = None) -> str:
         """When a reminder (local wall time ``wall``) comes, seen from ``now`` (local)."""

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, Protocol
 
 from assistant.errors import BegleiterError
+from assistant.speech.spoken import speech_text
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,8 @@ SYNTH_TIMEOUT_S = 20.0
 SYNTH_ATTEMPTS = 3
 RATE_MIN, RATE_MAX = 80, 400
 """Speaking rates in words per minute (espeak-ng goes to 450; the settings allow 400)."""
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+_SENTENCE_END = re.compile(r"(?<![0-9]\.)(?<=[.!?…])\s+")
+"""A sentence ends at . ! ? or …, but not after a day ("am Freitag, 3. Dezember")."""
 
 
 class VoiceError(BegleiterError):
@@ -48,8 +50,10 @@ def normalise(text: str) -> str:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Split at sentence ends so the first sentence can play while the next is made."""
-    return [part for part in _SENTENCE_END.split(normalise(text)) if part.strip()]
+    """The speech text of ``text`` (:mod:`assistant.speech.spoken`: numbers and times as they
+    are said), split at sentence ends so the first sentence can play while the next is made."""
+    spoken = speech_text(normalise(text))
+    return [part for part in _SENTENCE_END.split(spoken) if part.strip()]
 
 
 class Synthesizer:

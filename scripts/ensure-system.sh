@@ -4,7 +4,7 @@
 # Runs apt directly as root, via sudo otherwise; says in German what it does.
 set -euo pipefail
 
-run_packages=(espeak-ng libespeak-ng1 libportaudio2 python3-venv)
+run_packages=(espeak-ng libespeak-ng1 libportaudio2 python3-venv wngerman)
 test_packages=(pulseaudio pulseaudio-utils libasound2-plugins alsa-utils sox)
 
 wanted=("${run_packages[@]}")

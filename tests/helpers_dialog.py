@@ -18,6 +18,7 @@ A script (``tests/data/conversations/*.toml``)::
     say = "ja"
     keys = ["checkin.intro", "checkin.ask_mood"]
     stored = {checkins = 0}       # optional: counts (int) or field subsets (list of tables)
+    not_keys = ["steps.walk_*"]   # optional: patterns no reply key may match
 
     [[turn]]
     start = true
@@ -87,6 +88,8 @@ class ScriptTurn:
     expect: str | None = None
     contains: list[str] = field(default_factory=list)
     """Texts the replies must contain (e.g. crisis numbers)."""
+    not_keys: list[str] = field(default_factory=list)
+    """fnmatch patterns no reply key may match (e.g. day-time steps in the evening)."""
     finished: bool = False
     after: timedelta = timedelta()
     stored: dict[str, Any] = field(default_factory=dict)
@@ -105,6 +108,10 @@ def turn_problems(step: ScriptTurn, turn: Turn) -> str:
     problem = key_mismatch(step.keys, turn) if step.keys is not None else ""
     if step.expect and turn.expect.kind != step.expect:
         problem += f"\nexpected expectation {step.expect}, got {turn.expect.kind}"
+    for pattern in step.not_keys:
+        for reply in turn.replies:
+            if fnmatch.fnmatchcase(reply.key, pattern):
+                problem += f"\nthe reply {reply.key} must not come here ({pattern})"
     for text in step.contains:
         if squeeze(text) not in squeeze(turn.text):
             problem += f"\nexpected the text {text!r} in: {turn.text}"
@@ -146,7 +153,8 @@ def load_script(path: Path) -> Script:
         silence = bool(item.get("silence", False))
         turns.append(ScriptTurn(None if item.get("start") or silence else item["say"], keys, item.get("expect"),
                                 list(item.get("contains", [])), bool(item.get("finished", False)),
-                                duration(item.get("after", "0m")), dict(item.get("stored", {})), silence))
+                                duration(item.get("after", "0m")), dict(item.get("stored", {})), silence,
+                                list(item.get("not_keys", []))))
     if turns[0].say is not None:
         raise ValueError(f"{path.name}: the first turn must be a session start")
     return Script(path.stem, raw.get("description", ""), datetime.fromisoformat(raw["now"]),

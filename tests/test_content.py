@@ -26,7 +26,7 @@ ARTICLE_CANDIDATES = (
 CONTENT_FILES = ("steps", "exercises", "learn", "support")
 EXERCISE_IDS = ("self_acceptance", "weekly_goal", "own_rhythm", "needs", "thought_journal",
                 "bright_moment", "self_care_limits", "shared_hobby")
-LEARN_IDS = ("protection", "shame", "exhaustion", "vicious_circle", "connection", "resilience")
+LEARN_IDS = ("protection", "shame", "exhaustion", "vicious_circle", "connection", "resilience", "depression")
 SUPPORT_IDS = ("therapy", "group_therapy", "self_help", "online")
 ENERGIES = ("low", "medium", "high")
 EXPECT_KINDS = ("free_text", "yes_no", "scale")
@@ -216,6 +216,8 @@ def test_sentences_are_short(book: PromptBook) -> None:
 def test_no_clinical_words(book: PromptBook) -> None:
     for key, form, text in _texts(book):
         lowered = text.lower()
+        if key.startswith("learn.depression."):  # asked for by name: "was ist Depression" names it
+            lowered = lowered.replace("depression", "")
         found = [word for word in FORBIDDEN_WORDS if word in lowered]
         assert not found, f"{key} ({form}): {found} in {text}"
 

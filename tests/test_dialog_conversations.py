@@ -66,3 +66,11 @@ def test_the_nagging_check_catches_a_fourth_asking_and_a_replayed_block() -> Non
     with pytest.raises(AssertionError, match="replayed"):
         assert_no_nagging(Transcript(turns=[start, start]))
     assert_no_nagging(Transcript(turns=[start, (start[0], start[1], True)]))  # "nochmal": asked for
+
+
+def test_not_keys_catch_a_reply_that_must_not_come() -> None:
+    from assistant.dialog.turn import Reply, Turn
+    from tests.helpers_dialog import ScriptTurn, turn_problems
+    turn = Turn((Reply("checkin.step_lead", "Gut."), Reply("steps.walk_together", "Ein Spaziergang?")))
+    assert "must not come" in turn_problems(ScriptTurn("ja", None, not_keys=["steps.walk_*"]), turn)
+    assert turn_problems(ScriptTurn("ja", None, not_keys=["steps.cafe_*"]), turn) == ""

@@ -321,3 +321,13 @@ def test_doctor_never_touches_the_network(tmp_path: Path) -> None:
     result = guarded("doctor", "--data-dir", str(tmp_path / "data"))
     assert "NETWORK USED" not in result.stderr
     assert result.returncode == 1 and "Sprachmodell" in result.stdout, result.stderr
+
+
+def test_word_list_check_recommends_wngerman_when_it_is_missing(tmp_path: Path) -> None:
+    from assistant.device.doctor_checks import check_word_list
+    from assistant.dialog.wordlist import WordList
+    texts = Texts(load_prompts(prompts_dir()))
+    missing = check_word_list(texts, WordList(tmp_path / "ngerman"))
+    assert not missing.ok and not missing.needed and "wngerman" in missing.advice
+    (tmp_path / "ngerman").write_text("Tabletten\nnehmen\n", encoding="utf-8")
+    assert check_word_list(texts, WordList(tmp_path / "ngerman")).ok

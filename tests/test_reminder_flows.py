@@ -15,7 +15,7 @@ from assistant.clock import SimulatedClock
 from assistant.dialog.flows.due import asleep_reminders
 from assistant.dialog.flows.reminder_cancel import by_content, position_in
 from assistant.dialog.prompts import load_prompts
-from assistant.dialog.timephrase import TimePhrases, addressed, capitalized
+from assistant.dialog.timephrase import TimePhrases, capitalized
 from assistant.nlu.result import NluResult
 from assistant.resources import prompts_dir
 from assistant.store import Reminder
@@ -123,15 +123,6 @@ def test_spoken_texts_are_short_and_ask_at_most_one_question() -> None:
             assert text.count("?") <= 1, (prompt.key, text)
             for sentence in re.split(r"(?<=[.!?])\s+", text):
                 assert len(sentence.split()) <= 20, (prompt.key, sentence)
-
-
-@pytest.mark.parametrize(("address", "what", "spoken"), [
-    ("du", "meine tabletten", "Deine tabletten"), ("sie", "meine tabletten", "Ihre tabletten"),
-    ("du", "mich bei anna melden", "Dich bei anna melden"), ("sie", "Spaziergang mit mir", "Spaziergang mit Ihnen"),
-    ("du", "Spaziergang mit Anna", "Spaziergang mit Anna"),
-])
-def test_content_is_read_back_in_the_persons_address_form(address: str, what: str, spoken: str) -> None:
-    assert addressed(BOOK, address, what) == spoken
 
 
 def test_an_utterance_said_before_the_reminder_is_never_taken_as_its_answer(tmp_path: Path) -> None:

@@ -18,7 +18,8 @@ from assistant.config import Settings, load_settings
 from assistant.dialog.prompts import load_prompts
 from assistant.device.doctor_audio import check_microphone, check_speaker
 from assistant.device.doctor_checks import (CheckResult, Texts, check_clock, check_data_dir, check_disk,
-                                     check_echo_cancel, check_model, check_service, check_voice)
+                                     check_echo_cancel, check_model, check_service, check_voice,
+                                     check_word_list)
 from assistant.resources import prompts_dir
 
 Check = Callable[[], CheckResult]
@@ -36,6 +37,7 @@ def all_checks(settings: Settings, texts: Texts) -> list[tuple[str, bool, Check]
         ("echo", False, lambda: check_echo_cancel(texts)),
         ("service", False, lambda: check_service(texts)),
         ("clock", False, lambda: check_clock(settings, texts)),
+        ("words", False, lambda: check_word_list(texts)),
     ]
 
 

@@ -24,6 +24,7 @@ from assistant.device import echo_cancel, service
 from assistant.clock import SystemClock
 from assistant.config import Settings
 from assistant.dialog.prompts import PromptBook
+from assistant.dialog.wordlist import WordList
 
 MIN_FREE_BYTES = 200 * 1024 * 1024
 """The German model (a 45 MB download) plus years of data and logs, with room to spare."""
@@ -148,6 +149,14 @@ def check_echo_cancel(texts: Texts) -> CheckResult:
     if found.module_installed:
         return texts.result("echo", False, "loadable", data=data)
     return texts.result("echo", False, "unavailable", data=data)
+
+
+def check_word_list(texts: Texts, words: WordList | None = None) -> CheckResult:
+    """Debian's German word list (wngerman) gives reminder content its capital letters (a recommendation)."""
+    words = words or WordList()
+    if words.available:
+        return texts.result("words", False, "ok", ok=True)
+    return texts.result("words", False, "missing", path=str(words.path))
 
 
 def _nearest_existing(path: Path) -> Path:

@@ -19,7 +19,9 @@ ENERGIES = ("low", "medium", "high")
 EXPECTS = ("free_text", "yes_no", "scale")
 EXERCISE_IDS = ("self_acceptance", "weekly_goal", "own_rhythm", "needs", "thought_journal",
                 "bright_moment", "self_care_limits", "shared_hobby")
-LEARN_IDS = ("protection", "shame", "exhaustion", "vicious_circle", "connection", "resilience")
+LEARN_IDS = ("protection", "shame", "exhaustion", "vicious_circle", "connection", "resilience", "depression")
+ASKED_ONLY = frozenset({"depression"})
+"""Topics told when asked for by name, not in the round of topics ("was ist Depression")."""
 SUPPORT_IDS = ("therapy", "group_therapy", "self_help", "online")
 _QUESTION = re.compile(r"^q(\d+)$")
 
@@ -35,6 +37,12 @@ class SmallStep:
     """Prompt key of the offer (ends with one question)."""
     label: str
     """Infinitive phrase used inside other sentences."""
+    minutes: int = 10
+    """About how long it takes; "erledigt" sooner than this after accepting gets a kind question."""
+    latest: int = 24
+    """Offered only before this hour (a walk or a visit by day; a message or a call in the evening)."""
+    earliest: int = 0
+    """Offered only from this hour on ("plan tomorrow" is an evening step)."""
 
 
 @dataclass(frozen=True)
@@ -99,7 +107,14 @@ def _steps(book: PromptBook) -> tuple[SmallStep, ...]:
             raise DataFileError(prompt.source, prompt.key, f"„energy“ muss low, medium oder high sein, nicht {energy!r}.")
         if not isinstance(label, str) or not label:
             raise DataFileError(prompt.source, prompt.key, "„label“ fehlt.")
-        steps.append(SmallStep(step_id, energy, prompt.key, label))
+        numbers = {}
+        for name, default, low, top in (("minutes", 10, 1, 24 * 60), ("latest", 24, 1, 24), ("earliest", 0, 0, 23)):
+            value = prompt.attrs.get(name, default)
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= top:
+                raise DataFileError(prompt.source, f"{prompt.key}.{name}",
+                                    f"muss eine ganze Zahl von {low} bis {top} sein.")
+            numbers[name] = value
+        steps.append(SmallStep(step_id, energy, prompt.key, label, **numbers))
     return tuple(steps)
 
 

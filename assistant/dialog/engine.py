@@ -22,6 +22,7 @@ from assistant.dialog.flows.exercise import ExerciseFlow, forget_paused_exercise
 from assistant.dialog.flows.offer import OfferFlow
 from assistant.dialog.flows.onboarding import OnboardingFlow
 from assistant.dialog.flows.steps import StepOfferFlow
+from assistant.dialog.flows.who5 import Who5Flow
 from assistant.dialog.globals import GLOBAL_INTENTS, handle_global
 from assistant.dialog.memory import Memory
 from assistant.dialog.proactive import ProactiveSource
@@ -436,6 +437,8 @@ class Engine:
     def _idle(self, result: NluResult) -> Outcome:
         """No flow is active: start one by intent, answer socially, or clarify."""
         intent = result.intent
+        if self.requests.asks_for_who5(result.text, intent):  # "den Fragebogen": no intent of its own
+            return self._begin(Who5Flow(), result)
         if intent == "next" and paused_exercise(self.ctx):  # "weitermachen": the paused exercise
             return self._begin(ExerciseFlow(), result)
         if intent == "skip":  # "weiß nicht" with nothing open: a state, not a parse error

@@ -1,5 +1,5 @@
-"""Requests the engine reads beside the intent, in every state: help now, "was meinst du?",
-and whether an answer to the contact question names a contact.
+"""Requests the engine reads beside the intent: help now, "was meinst du?" (in every state),
+whether an answer to the contact question names a contact, and the WHO-5 asked for by name.
 
 The words live in ``intents/dialog/requests.toml``; they are not intents of the ``nlu``
 contract (a help request stays ``support`` or ``help`` there), only how the dialogue reads them.
@@ -31,6 +31,14 @@ class Requests:
     contact_verbs: tuple[str, ...]
     contact_negations: frozenset[str]
     contact_near_negations: frozenset[str]
+    who5_cues: tuple[str, ...] = ()
+    who5_intents: frozenset[str] = frozenset()
+
+    def asks_for_who5(self, text: str, intent: str | None) -> bool:
+        """"den Fragebogen", "wie geht es mir insgesamt": the WHO-5, asked for by name."""
+        if (intent or "none") not in self.who5_intents:
+            return False
+        return _found(fold(text), self.who5_cues) is not None
 
     def asks_for_help_now(self, text: str, intent: str | None) -> bool:
         """A number to call or help right now ("notfallnummer", "ich brauche sofort hilfe")."""
@@ -108,7 +116,7 @@ def load_requests(folder: Path) -> Requests:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise DataFileError(path, "", f"kein gültiges TOML ({error})") from None
     tables = {}
-    for name in ("help_now", "explain", "bare_answers", "contact"):
+    for name in ("help_now", "explain", "bare_answers", "contact", "who5"):
         if not isinstance(raw.get(name), dict):
             raise DataFileError(path, name, "der Abschnitt fehlt")
         tables[name] = raw[name]
@@ -126,4 +134,6 @@ def load_requests(folder: Path) -> Requests:
         bare_no=frozenset(_words(path, tables["bare_answers"], "no")),
         contact_verbs=_words(path, tables["contact"], "verbs"),
         contact_negations=frozenset(_words(path, tables["contact"], "negations")),
-        contact_near_negations=frozenset(_words(path, tables["contact"], "near_negations")))
+        contact_near_negations=frozenset(_words(path, tables["contact"], "near_negations")),
+        who5_cues=_words(path, tables["who5"], "cues"),
+        who5_intents=frozenset(_words(path, tables["who5"], "with_intents")))

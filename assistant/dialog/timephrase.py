@@ -71,15 +71,3 @@ class TimePhrases:
 def capitalized(text: str) -> str:
     """``text`` with a capital first letter, for the start of a sentence."""
     return text[:1].upper() + text[1:]
-
-
-def addressed(prompts: PromptBook, address: str, what: str) -> str:
-    """Reminder content read back to the person: "meine Tabletten" -> "Deine Tabletten".
-
-    The word lists are ``reminders.own_words`` (first person -> du or Sie form);
-    the result starts with a capital letter.
-    """
-    attrs = prompts["reminders.own_words"].attrs
-    swap = dict(zip(attrs["first"], attrs["second_sie" if address == "sie" else "second_du"]))
-    words = [swap.get(word.lower(), word) for word in what.split()]
-    return capitalized(" ".join(words))

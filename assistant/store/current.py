@@ -83,12 +83,12 @@ class Reminders:
         return self._store.core.table("reminders")
 
     def add(self, what: str, when: datetime, repeat: str | None = None,
-            weekday: int | None = None, created_at: datetime | None = None) -> Reminder:
+            weekday: int | None = None, created_at: datetime | None = None, said: str = "") -> Reminder:
         zone_name(require_aware(when, "when"))
         if repeat == "weekly" and weekday is None:
             weekday = when.weekday()
         reminder = Reminder(what=what, when=when, repeat=repeat, weekday=weekday,
-                            created_at=created_at)
+                            created_at=created_at, said=said)
         self._check(reminder)
         reminder.id = str(self._table.insert(reminder.to_doc()))
         return reminder

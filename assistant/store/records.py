@@ -153,6 +153,8 @@ class Reminder(Record):
     times_spoken: int = 0
     last_spoken: datetime | None = None
     created_at: datetime | None = None
+    said: str = ""
+    """The content as the person said it, with its article ("den arzttermin"); empty in older data."""
     id: str = ""
 
     def to_doc(self) -> dict[str, Any]:

@@ -22,7 +22,8 @@ from assistant.dialog import schedule
 from assistant.dialog.flows.base import YES_NO, Flow, Outcome
 from assistant.dialog.proactive import Announcement
 from assistant.dialog.reminder_book import ReminderPolicy, describe, save_timing, timing_of, zone_of
-from assistant.dialog.timephrase import TimePhrases, addressed, capitalized
+from assistant.dialog.reminder_text import ReminderText
+from assistant.dialog.timephrase import TimePhrases, capitalized
 from assistant.dialog.turn import Expectation, Reply
 from assistant.nlu.normalize import fold
 from assistant.nlu.result import NluResult
@@ -62,7 +63,8 @@ class DueReminders:
             return Announcement(tuple(replies))
         reminder, timing = speak
         key = "reminders.due" if timing.spoken == 0 else "reminders.due_again"
-        replies.append(ctx.say(key, what=addressed(ctx.prompts, ctx.address, reminder.what)))
+        text, said = ReminderText(ctx.prompts, ctx.address), reminder.said or reminder.what
+        replies.append(ctx.say(key, remember=text.remember(said), what=text.shown(said)))
         save_timing(ctx.memory.store, reminder, schedule.mark_spoken(timing, now, policy.snooze), now)
         return Announcement(tuple(replies), DueFlow(reminder, timing, policy))
 
@@ -71,8 +73,9 @@ class DueReminders:
         local_now = now.astimezone(zone_of(reminder))
         when = phrases(ctx).past(due.replace(tzinfo=None), local_now.replace(tzinfo=None))
         save_timing(ctx.memory.store, reminder, schedule.advance(timing, now))
-        return ctx.say("reminders.missed", when=capitalized(when),
-                       what=addressed(ctx.prompts, ctx.address, reminder.what))
+        text, said = ReminderText(ctx.prompts, ctx.address), reminder.said or reminder.what
+        return ctx.say("reminders.missed", when=capitalized(when), remember=text.remember(said),
+                       what=text.shown(said))
 
 
 def asleep_reminders(engine: Any) -> tuple[Reply, ...]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from assistant.dialog.content import Topic
+from assistant.dialog.content import ASKED_ONLY, Topic
 from assistant.dialog.flows.base import YES_NO, Flow, Outcome
 from assistant.nlu.result import NluResult
 
@@ -25,7 +25,7 @@ class LearnFlow(Flow):
     def _pick(self, ctx: "Context") -> Topic | None:
         if self.topic and not self.heard and ctx.content.topic(self.topic):
             return ctx.content.topic(self.topic)
-        fresh = [t for t in ctx.content.topics if t.id not in self.heard]
+        fresh = [t for t in ctx.content.topics if t.id not in self.heard and t.id not in ASKED_ONLY]
         if not fresh:
             return None
         never = [t for t in fresh if ctx.memory.last_said(t.text_key, ctx.now()) is None]

@@ -14,7 +14,8 @@ from rapidfuzz import fuzz
 from assistant.dialog.flows.base import FREE_TEXT, YES_NO, Flow, Outcome
 from assistant.dialog.flows.reminder_list import list_outcome, ordered
 from assistant.dialog.reminder_book import describe
-from assistant.dialog.timephrase import TimePhrases, addressed, capitalized
+from assistant.dialog.reminder_text import ReminderText
+from assistant.dialog.timephrase import TimePhrases, capitalized
 from assistant.nlu.normalize import fold, tokenize
 from assistant.nlu.reminders import find_position
 from assistant.nlu.result import NluResult
@@ -92,7 +93,7 @@ class ReminderCancelFlow(Flow):
         if self.target is None:
             return Outcome((ctx.say("reminders.cancel_which"),), FREE_TEXT)
         when = describe(TimePhrases(ctx.prompts, ctx.address), self.target, ctx.now())
-        return Outcome((ctx.say("reminders.cancel_confirm", when=capitalized(when), what=addressed(ctx.prompts, ctx.address, self.target.what)),),
+        return Outcome((ctx.say("reminders.cancel_confirm", when=capitalized(when), what=ReminderText(ctx.prompts, ctx.address).shown(self.target.said or self.target.what)),),
                        YES_NO)
 
     def park(self, ctx: "Context") -> tuple:

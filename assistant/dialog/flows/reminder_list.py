@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 from assistant.dialog import schedule
 from assistant.dialog.flows.base import Flow, Outcome
 from assistant.dialog.reminder_book import describe
-from assistant.dialog.timephrase import TimePhrases, addressed
+from assistant.dialog.reminder_text import ReminderText
+from assistant.dialog.timephrase import TimePhrases
 from assistant.nlu.result import NluResult
 from assistant.store import Reminder
 
@@ -33,8 +34,9 @@ def list_outcome(ctx: "Context") -> Outcome:
     lead = ctx.say("reminders.list_one") if len(reminders) == 1 else ctx.say("reminders.list_many",
                                                                           count=len(reminders))
     phrases, now = TimePhrases(ctx.prompts, ctx.address), ctx.now()
+    text = ReminderText(ctx.prompts, ctx.address)
     items = [ctx.say("reminders.list_item", number=index, when=describe(phrases, reminder, now),
-                     what=addressed(ctx.prompts, ctx.address, reminder.what))
+                     what=text.shown(reminder.said or reminder.what))
              for index, reminder in enumerate(reminders[:LIST_MAX], start=1)]
     return Outcome((lead, *items), done=True)
 

@@ -18,7 +18,8 @@ from assistant.dialog import schedule
 from assistant.dialog.flows.base import FREE_TEXT, YES_NO, Flow, Outcome
 from assistant.dialog.flows.steps import open_steps
 from assistant.dialog.reminder_book import wall_datetime
-from assistant.dialog.timephrase import TimePhrases, addressed, capitalized
+from assistant.dialog.reminder_text import ReminderText, said_content, written
+from assistant.dialog.timephrase import TimePhrases, capitalized
 from assistant.errors import BegleiterError
 from assistant.nlu.normalize import tokenize
 from assistant.nlu.result import NluResult
@@ -47,6 +48,8 @@ class ReminderSetFlow(Flow):
 
     def __init__(self) -> None:
         self.what: str | None = None
+        self.said = ""
+        """The content with the article the person said before it ("den arzttermin")."""
         self.wall: datetime | None = None
         self.repeat: str | None = None
         self.state = ""
@@ -54,12 +57,16 @@ class ReminderSetFlow(Flow):
         self.step_declined = False
 
     def start(self, ctx: "Context", result: NluResult | None) -> Outcome:
-        self._take(ctx, result.slots if result else {})
+        self._take(ctx, result.slots if result else {}, result.text if result else "")
         return self._next(ctx)
 
-    def _take(self, ctx: "Context", slots: dict[str, Any]) -> None:
+    def _set_what(self, ctx: "Context", what: str, utterance: str = "") -> None:
+        self.what = what.strip()
+        self.said = said_content(ctx.prompts, self.what, utterance)
+
+    def _take(self, ctx: "Context", slots: dict[str, Any], utterance: str = "") -> None:
         if slots.get("what"):
-            self.what = str(slots["what"]).strip()
+            self._set_what(ctx, str(slots["what"]), utterance)
         if slots.get("repeat") in schedule.REPEATS:
             self.repeat = slots["repeat"]
         if slots.get("when"):
@@ -119,13 +126,14 @@ class ReminderSetFlow(Flow):
             return self._next(ctx)
         local_now = ctx.now().astimezone(_zone(ctx)).replace(tzinfo=None)
         when = TimePhrases(ctx.prompts, ctx.address).when(self.wall, local_now, self.repeat)
-        what = addressed(ctx.prompts, ctx.address, self.what)
-        return Outcome((ctx.say("reminders.confirm", when=capitalized(when), what=what),), YES_NO)
+        text = ReminderText(ctx.prompts, ctx.address)
+        return Outcome((ctx.say("reminders.confirm", when=capitalized(when), about=text.about(self.said),
+                                what=text.shown(self.said)),), YES_NO)
 
     def park(self, ctx: "Context") -> tuple:
         """Another topic before the yes: the reminder is not saved, and the person hears so."""
         if self.what:
-            return (ctx.say("reminders.parked_what", what=addressed(ctx.prompts, ctx.address, self.what)),)
+            return (ctx.say("reminders.parked_what", what=ReminderText(ctx.prompts, ctx.address).shown(self.said)),)
         return (ctx.say("reminders.parked"),)
 
     def move_on(self, ctx: "Context") -> Outcome:
@@ -145,15 +153,15 @@ class ReminderSetFlow(Flow):
 
     def _confirm(self, ctx: "Context", result: NluResult) -> Outcome:
         if result.intent == "yes":
-            ctx.memory.store.reminders.add(capitalized(self.what), wall_datetime(schedule.format_wall(self.wall),
+            ctx.memory.store.reminders.add(written(self.what), wall_datetime(schedule.format_wall(self.wall),
                                                                                  _zone(ctx)),
-                                           self.repeat, created_at=ctx.now())
+                                           self.repeat, created_at=ctx.now(), said=self.said)
             return Outcome((ctx.say("reminders.saved"),), done=True)
         if result.intent == "no":
             self.state = "correct"
             return Outcome((ctx.say("reminders.ask_correction"),), FREE_TEXT)
         if result.intent == "reminder_set" and result.slots:
-            self._take(ctx, result.slots)
+            self._take(ctx, result.slots, result.text)
             return self._next(ctx)
         return self.unclear(ctx, "dialog.unclear_yes_no", YES_NO)
 
@@ -171,10 +179,10 @@ class ReminderSetFlow(Flow):
         if bare == "yes":  # a bare yes is no content: ask what to change
             return Outcome((ctx.say("reminders.ask_what_to_change"),), FREE_TEXT, repair=True)
         if result.slots.get("what"):
-            self.what = str(result.slots["what"]).strip()
+            self._set_what(ctx, str(result.slots["what"]), result.text)
             self._time_from(ctx, result)
         elif not self._time_from(ctx, result) and _text_of(result):
-            self.what = _text_of(result)
+            self._set_what(ctx, _text_of(result))
         return self._next(ctx)
 
     def _when(self, ctx: "Context", result: NluResult) -> Outcome:
@@ -187,12 +195,12 @@ class ReminderSetFlow(Flow):
         text = str(result.slots.get("what") or _text_of(result))
         if not text:
             return self.unclear(ctx, "reminders.ask_what", FREE_TEXT)
-        self.what = text
+        self._set_what(ctx, text, result.text)
         return self._next(ctx)
 
     def _step(self, ctx: "Context", result: NluResult) -> Outcome:
         if result.intent == "yes":
-            self.what = open_steps(ctx)[0].label
+            self._set_what(ctx, open_steps(ctx)[0].label)
         elif result.intent in ("no", "skip"):
             self.step_declined = True
         else:

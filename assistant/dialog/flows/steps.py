@@ -1,5 +1,11 @@
-"""Small steps: choosing one (graded by energy, never the same within three days),
-offering it, accept / change / decline, and marking accepted steps done."""
+"""Small steps: choosing one that fits the moment, offering it, accept / change / decline,
+and marking accepted steps done.
+
+A step fits when its energy is the person's (or the nearest grade), it can still be done
+today (``latest``: no walk suggested at 19:00; evening steps are a message, a call, planning
+tomorrow), it was not offered within the last days, and it was not declined lately. Two
+declines within a week start one grade lower: the next offer is smaller.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from assistant.dialog.content import SmallStep
-from assistant.dialog.flows.base import TOPIC_INTENTS, YES_NO, Expectation, Flow, Outcome
+from assistant.dialog.flows.base import FREE_TEXT, TOPIC_INTENTS, YES_NO, Expectation, Flow, Outcome
 from assistant.dialog.variety import REPEAT_DAYS, window_start
 from assistant.nlu.normalize import fold
 from assistant.nlu.result import NluResult
@@ -22,14 +28,27 @@ CHANGE_INTENTS = ("next", "suggest_step")
 NEIGHBOURS = {"low": ("low", "medium"), "medium": ("medium", "low", "high"), "high": ("high", "medium")}
 OPEN_STEP_DAYS = 7
 """Accepted steps older than this are not asked about any more."""
+DECLINED_DAYS = 14
+"""A declined step is not offered again for this long."""
+SMALLER_AFTER_DECLINES = 2
+"""Declines within a week after which the offer starts one energy grade lower."""
+LOWER = {"high": "medium", "medium": "low", "low": "low"}
 
 
 def choose_step(ctx: "Context", energy: str, exclude: set[str]) -> SmallStep | None:
-    """A step for this energy, not offered within the last days and not in ``exclude``."""
-    recent = {step.key for step in ctx.memory.steps_since(window_start(ctx.now(), REPEAT_DAYS))}
+    """A step that fits the moment (see the module docstring), not in ``exclude``."""
+    now = ctx.now()
+    recent = {step.key for step in ctx.memory.steps_since(window_start(now, REPEAT_DAYS))}
+    lately = ctx.memory.steps_since(now - timedelta(days=DECLINED_DAYS))
+    declined = {step.key for step in lately if step.state == "declined"}
+    week = [step for step in lately if step.state == "declined" and step.declined_at is not None
+            and step.declined_at >= now - timedelta(days=7)]
+    if len(week) >= SMALLER_AFTER_DECLINES:
+        energy = LOWER.get(energy, energy)
     for grade in NEIGHBOURS.get(energy, NEIGHBOURS["medium"]):
         fresh = [step for step in ctx.content.steps
-                 if step.energy == grade and step.key not in recent and step.key not in exclude]
+                 if step.energy == grade and step.earliest <= now.hour < step.latest
+                 and step.key not in recent | declined and step.key not in exclude]
         if fresh:
             return ctx.picker.rng.choice(fresh)
     return None
@@ -122,17 +141,45 @@ def open_steps(ctx: "Context") -> list:
 
 
 class DoneFlow(Flow):
-    """The person says "erledigt": mark the newest open step done, with praise."""
+    """The person says "erledigt": mark the newest open step done, with praise.
+
+    Sooner after accepting than the step takes ("erledigt" two minutes after agreeing to a
+    walk), a kind question comes first instead of instant praise; whatever the person tells
+    counts, and only a plain "nein"/"noch nicht" keeps the step open.
+    """
 
     name = "done"
+
+    def __init__(self) -> None:
+        self.step = None
 
     def start(self, ctx: "Context", result: NluResult | None) -> Outcome:
         steps = open_steps(ctx)
         if not steps:
             return Outcome((ctx.say("step_dialog.done_nothing_open"),), done=True)
-        step = steps[0]
-        ctx.memory.set_step_state(step.id, "done", ctx.now())
-        return Outcome((ctx.say("step_dialog.done_praise", label=step.label),), done=True)
+        self.step = steps[0]
+        if self._too_quick(ctx):
+            return self.reprompt(ctx)
+        return self._praise(ctx, "step_dialog.done_praise")
+
+    def _too_quick(self, ctx: "Context") -> bool:
+        accepted = getattr(self.step, "accepted_at", None)
+        found = ctx.content.step(self.step.key.split(".", 1)[1]) if self.step is not None else None
+        return (accepted is not None and found is not None
+                and ctx.now() - accepted < timedelta(minutes=found.minutes))
+
+    def _praise(self, ctx: "Context", key: str) -> Outcome:
+        ctx.memory.set_step_state(self.step.id, "done", ctx.now())
+        return Outcome((ctx.say(key, label=self.step.label),), done=True)
+
+    def reprompt(self, ctx: "Context") -> Outcome:
+        return Outcome((ctx.say("step_dialog.done_quick"),), FREE_TEXT)
 
     def handle(self, ctx: "Context", result: NluResult) -> Outcome:
+        if self.step is None:
+            return Outcome((), done=True, unhandled=True)
+        if result.intent in ("no", "later"):
+            return Outcome((ctx.say("step_dialog.done_not_yet"),), done=True)
+        if result.intent in ("yes", "done", "answer", "feeling", None):
+            return self._praise(ctx, "step_dialog.done_told")
         return Outcome((), done=True, unhandled=True)

@@ -62,6 +62,7 @@ class ReminderText:
         self._swap = dict(zip(own["first"], second))
         self._reflexive = dict(zip(own["reflexive_first"], own[f"reflexive_{address}"]))
         self._articles = set(prompts[f"{CONTENT}.words"].attrs["articles"])
+        self._possessives = set(own["first"])
 
     def kind(self, said: str) -> str:
         """``thing``, ``deed`` or ``note`` (see the module docstring)."""
@@ -89,10 +90,13 @@ class ReminderText:
         return out
 
     def shown(self, said: str) -> str:
-        """The content alone, as in a list: "Deine Tabletten", "Anna anrufen"."""
-        words = self._second_person(said, self.kind(said))
-        text = " ".join(words)
-        return text[:1].upper() + text[1:]
+        """The content alone, inside a sentence ("Nummer 2: morgen um 9 Uhr, deine Tabletten."):
+        "deine Tabletten", "Anna anrufen", "Arzttermin" (an article of the person's is left out)."""
+        kind = self.kind(said)
+        words = self._second_person(said, kind)
+        if kind == "thing" and len(words) > 1 and words[0].lower() in self._articles - self._possessives:
+            words = words[1:]
+        return " ".join(words)
 
     def _phrase(self, name: str, said: str) -> str:
         kind = self.kind(said)

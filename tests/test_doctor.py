@@ -25,6 +25,7 @@ from assistant.config import load_settings
 from assistant.dialog.prompts import load_prompts
 from assistant.device.doctor_audio import Level, measure_level, tone
 from assistant.device.doctor_checks import CheckResult, Texts
+from assistant.dialog.wordlist import WORD_LIST
 from assistant.resources import prompts_dir
 from tests.conftest import ROOT, run_cli
 from tests.helpers_audio import (NO_MODEL_REASON, PulseServer, espeak_wav, pulse_fixture,
@@ -252,11 +253,12 @@ def test_doctor_on_a_machine_with_nothing(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "Begleiter prüft dieses Gerät:"
-    assert len(lines) == 11, result.stdout
+    assert len(lines) == 12, result.stdout  # a heading, ten checks, a summary
     for label in ("Sprachmodell", "Mikrofon", "Lautsprecher"):
         line = next(line for line in lines if f" {label}:" in line)
         assert line.startswith("✗") and "Was tun:" in line, line
     assert any(line.startswith("○ Echounterdrückung") for line in lines)
+    assert any(line.startswith("✓ Deutsche Wortliste") for line in lines) == WORD_LIST.exists()
     assert lines[-1].startswith("Es fehlt noch etwas Nötiges (3)")
 
 

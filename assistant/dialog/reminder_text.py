@@ -69,9 +69,8 @@ class ReminderText:
         words = said.lower().split()
         if not words:
             return "note"
-        if len(words) >= 1 and self.words.is_infinitive(words[-1]) and not (
-                words[0] in self._articles and len(words) == 2):
-            return "deed"
+        if self.words.is_infinitive(words[-1]) and not (words[0] in self._articles and len(words) == 2):
+            return "deed"  # "anna anrufen"; but "das gießen" is a thing (a verb made a noun)
         return "thing" if words[0] in self._articles else "note"
 
     def _second_person(self, said: str, kind: str) -> list[str]:

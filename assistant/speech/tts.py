@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, Protocol
 
 from assistant.errors import BegleiterError
-from assistant.speech.spoken import speech_text
+from assistant.speech.spoken import default_speech_text, speech_text
 
 log = logging.getLogger(__name__)
 
@@ -199,6 +199,7 @@ class Speaker:
     def _work(self, rate: int, volume: float) -> None:
         try:
             synthesizer = self._factory(rate, volume)
+            default_speech_text()  # the speech-text words load here, not before the first sentence
         except BaseException as error:
             self._error = error
             self._ready.set()

@@ -88,13 +88,13 @@ class ScriptTurn:
     expect: str | None = None
     contains: list[str] = field(default_factory=list)
     """Texts the replies must contain (e.g. crisis numbers)."""
-    not_keys: list[str] = field(default_factory=list)
-    """fnmatch patterns no reply key may match (e.g. day-time steps in the evening)."""
     finished: bool = False
     after: timedelta = timedelta()
     stored: dict[str, Any] = field(default_factory=dict)
     silence: bool = False
     """The person stays silent (:meth:`Engine.silence`) instead of saying something."""
+    not_keys: list[str] = field(default_factory=list)
+    """fnmatch patterns no reply key may match (e.g. day-time steps in the evening)."""
 
 
 def squeeze(text: str) -> str:

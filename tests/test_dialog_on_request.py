@@ -30,7 +30,7 @@ def engine(tmp_path: Path) -> Engine:
     ("erinnerung", "reminders.ask_what"), ("rückblick", "review.intro"), ("fragebogen", "who5.intro"),
     ("den fragebogen bitte", "who5.intro"), ("wie geht es mir insgesamt", "who5.intro"), ("who fünf", "who5.intro"),
     ("was ist depression", "learn.depression.text"), ("was ist eigentlich eine depression", "learn.depression.text"),
-    ("wo gibt es hilfe", "support.*"),
+    ("wo gibt es hilfe", "support*"),
 ])
 def test_what_help_names_works_when_said(engine: Engine, said: str, first_key: str) -> None:
     import fnmatch
@@ -58,3 +58,12 @@ def test_depression_is_told_when_asked_not_in_the_round_of_topics(engine: Engine
         told += [r.key for r in turn.replies if r.key.startswith("learn.") and r.key.endswith(".text")]
         turn = engine.handle("ja")
     assert told and "learn.depression.text" not in told
+
+
+def test_a_listed_answer_is_the_answer_whatever_command_the_matcher_reads(engine: Engine) -> None:
+    """The semantic layer reads a bare "meistens" in free text as "stop" (0.91); to a WHO-5 item
+    it is the answer "most of the time", never the end of the questionnaire."""
+    assert engine.understander.understand("meistens", "free_text").intent == "stop"  # the reason for the rule
+    engine.handle("den fragebogen")
+    assert [r.key for r in engine.handle("meistens").replies] == ["who5.items.item2"]
+    assert [r.key for r in engine.handle("stopp").replies][0] == "dialog.stopped"  # a real stop still stops

@@ -228,7 +228,8 @@ def test_a_broken_requests_file_is_a_german_error_naming_the_key(tmp_path: Path)
     from assistant.errors import DataFileError
     sections = {"help_now": 'cues = ["notruf"]\nwith_intents = ["help"]\nrequest_cues = ["seelsorge"]',
                 "explain": 'cues = []\nrepair_words = ["nochmal"]',
-                "bare_answers": 'yes = ["ja"]\nno = ["nein"]', "contact": 'verbs = ["angerufen"]\nnegations = ["nie"]'}
+                "bare_answers": 'yes = ["ja"]\nno = ["nein"]', "contact": 'verbs = ["angerufen"]\nnegations = ["nie"]',
+                "who5": 'cues = ["fragebogen"]\nwith_intents = ["none"]'}
     (tmp_path / "requests.toml").write_text("".join(f"[{k}]\n{v}\n" for k, v in sections.items()), encoding="utf-8")
     with pytest.raises(DataFileError, match="Schlüssel „cues“"):
         load_requests(tmp_path)

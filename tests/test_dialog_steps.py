@@ -42,10 +42,11 @@ def test_evening_offers_only_steps_that_can_still_be_done_today(store) -> None:
 def test_a_declined_step_rests_for_two_weeks(store) -> None:
     at = datetime(2026, 11, 27, 10)
     ctx = context(store, at)
-    lows = [step for step in ctx.content.steps if step.energy == "low" and step.latest > 10]
-    for step in lows[:-1]:  # all low steps but one declined three days ago
-        record = ctx.memory.offer_step(step.key, step.label, at - timedelta(days=4))
-        ctx.memory.set_step_state(record, "declined", at - timedelta(days=4))
+    before = ctx.now() - timedelta(days=4)
+    lows = [step for step in ctx.content.steps if step.energy == "low" and step.earliest <= 10 < step.latest]
+    for step in lows[:-1]:  # all low steps but one declined four days ago
+        record = ctx.memory.offer_step(step.key, step.label, before)
+        ctx.memory.set_step_state(record, "declined", before)
     chosen = {choose_step(context(store, at, seed), "low", set()).key for seed in range(30)}
     assert chosen == {lows[-1].key}
     later = at + timedelta(days=DECLINED_DAYS)
@@ -57,6 +58,6 @@ def test_two_declines_in_a_week_make_the_next_offer_smaller(store) -> None:
     ctx = context(store, at)
     assert {choose_step(context(store, at, s), "high", set()).energy for s in range(20)} == {"high"}
     for step in [s for s in ctx.content.steps if s.energy == "high"][:2]:
-        record = ctx.memory.offer_step(step.key, step.label, at - timedelta(days=1))
-        ctx.memory.set_step_state(record, "declined", at - timedelta(days=1))
+        record = ctx.memory.offer_step(step.key, step.label, ctx.now() - timedelta(days=1))
+        ctx.memory.set_step_state(record, "declined", ctx.now() - timedelta(days=1))
     assert {choose_step(context(store, at, s), "high", set()).energy for s in range(20)} == {"medium"}

@@ -23,7 +23,7 @@ WITHOUT_PHRASES = {"answer", "crisis"}
 """answer: whatever free text is left; crisis: set by the safety detector (intents/safety/)."""
 TOPICS = {"exercise": {"self_acceptance", "weekly_goal", "own_rhythm", "needs", "thought_journal",
                        "bright_moment", "self_care_limits", "shared_hobby"},
-          "learn": {"protection", "shame", "exhaustion", "vicious_circle", "connection", "resilience"}}
+          "learn": {"protection", "shame", "exhaustion", "vicious_circle", "connection", "resilience", "depression"}}
 
 
 def test_design_table_matches_our_list() -> None:

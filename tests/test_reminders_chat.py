@@ -49,11 +49,11 @@ def reminders(home: tuple[Path, Path]) -> list:
 
 def test_set_confirm_and_a_second_process_sees_it(home) -> None:
     out = chat(home, "2026-11-26T20:00", "erinnere mich morgen um neun an den spaziergang mit anna", "ja")
-    assert "Morgen, Freitag, um 9 Uhr" in out and "Spaziergang mit anna" in out
+    assert "Morgen, Freitag, um 9 Uhr erinnere ich dich an den Spaziergang mit Anna." in out
     [saved] = reminders(home)
     assert saved.when.strftime("%Y-%m-%dT%H:%M") == "2026-11-27T09:00" and saved.state == "active"
     listing = chat(home, "2026-11-26T20:05", "welche erinnerungen habe ich")
-    assert "Nummer 1: morgen, Freitag, um 9 Uhr, Spaziergang mit anna." in listing
+    assert "Nummer 1: morgen, Freitag, um 9 Uhr, Spaziergang mit Anna." in listing
 
 
 def test_no_stores_nothing_until_corrected(home) -> None:
@@ -71,7 +71,8 @@ def test_due_at_start_then_done_moves_a_daily_reminder_to_tomorrow(home) -> None
     assert "tabletten" not in chat(home, "2026-11-27T07:59", "hallo")
     out = chat(home, "2026-11-27T08:00", "erledigt")
     first_line = out.splitlines()[0]
-    assert "Deine tabletten" in first_line and "später oder nicht heute" in first_line
+    assert "Du wolltest" in first_line and "an deine Tabletten denken" in first_line
+    assert "später oder nicht heute" in first_line
     [daily] = reminders(home)
     assert daily.when.strftime("%Y-%m-%dT%H:%M") == "2026-11-28T08:00" and daily.times_spoken == 0
 
@@ -82,7 +83,7 @@ def test_snooze_comes_back_once_and_never_a_third_time(home) -> None:
     assert "in 10 minuten" in out.lower()
     assert "Spaziergang" not in chat(home, "2026-11-27T09:05", "hallo")
     again = chat(home, "2026-11-27T09:10", "später")
-    assert "Spaziergang mit anna" in again.splitlines()[0]
+    assert "an den Spaziergang mit Anna denken" in again.splitlines()[0]
     assert "nicht noch einmal" in again
     assert "Spaziergang" not in chat(home, "2026-11-27T09:25", "hallo")
     assert reminders(home)[0].state == "done"
@@ -137,8 +138,8 @@ def test_cancel_by_position_and_by_content(home) -> None:
     out = chat(home, "2026-11-26T18:05", "lösche die zweite erinnerung", "ja")
     assert "Arzt" in out and "gelöscht" in out.lower()
     out = chat(home, "2026-11-26T18:06", "lösche die erinnerung mit anna", "nein")
-    assert "Spaziergang mit anna" in out
-    assert sorted(r.what for r in reminders(home) if r.state == "active") == ["Spaziergang mit anna", "Tabletten"]
+    assert "Spaziergang mit Anna" in out
+    assert sorted(r.what for r in reminders(home) if r.state == "active") == ["Spaziergang mit Anna", "Tabletten"]
     chat(home, "2026-11-26T18:07", "lösche die erinnerung mit anna", "ja")
     assert [r.what for r in reminders(home) if r.state == "active"] == ["Tabletten"]
 

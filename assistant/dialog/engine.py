@@ -31,6 +31,7 @@ from assistant.dialog.requests import Requests, load_requests
 from assistant.dialog.turn import Expectation, Reply, Turn
 from assistant.dialog.variety import VariantPicker
 from assistant.errors import BegleiterError
+from assistant.nlu.normalize import fold
 from assistant.nlu.result import NluResult
 from assistant.nlu.understand import Understander
 from assistant.resources import intents_dir
@@ -204,7 +205,7 @@ class Engine:
         if self._help_now_in_answer(result):
             return self._turn((), self._help_now(result))
         lead = self._announcements()
-        if result.intent in GLOBAL_INTENTS:
+        if result.intent in GLOBAL_INTENTS and not self._listed_answer(result):
             outcome, self.flow = handle_global(self.ctx, result, self.flow)
             self.interrupted = None if self.flow is None else self.interrupted
             return self._turn(lead, self._settle(outcome), finished=result.intent == "goodbye")
@@ -214,6 +215,11 @@ class Engine:
             if result.intent == "greeting" and isinstance(self.flow, OnboardingFlow) and self.flow.state == "address":
                 key = "onboarding.greeting"  # before du or Sie is chosen: a greeting that addresses nobody
             return self._turn(lead, Outcome((self.say(key), *again.replies), again.expect))
+        if self._asks_for_who5(result):
+            parked = self.flow.park(self.ctx) if self.flow is not None else ()
+            self.flow, self.interrupted = None, None
+            started = self._begin(Who5Flow(), result)
+            return self._turn(lead, Outcome((*parked, *started.replies), started.expect))
         if self.flow is not None:
             if self._switches_topic(result):
                 return self._turn(lead, self._switch(result))
@@ -224,6 +230,23 @@ class Engine:
         return self._turn(lead, self._idle(result))
 
     # -- repair: switches, the ladder, explanations, help now ---------------------------------
+
+    def _listed_answer(self, result: NluResult) -> bool:
+        """The whole utterance is one of the answers the waiting question lists ("meistens" to a
+        WHO-5 item): the question's answer, whatever command the matcher read into it."""
+        if self.flow is None or self.expect.kind != "free_text" or not self.expect.phrases:
+            return False  # yes/no and scale lists hold commands too ("später" to a due reminder)
+        said = fold(result.text).strip(" .!?,")
+        return any(said == fold(phrase) for phrase in self.expect.phrases)
+
+    def _asks_for_who5(self, result: NluResult) -> bool:
+        """"den Fragebogen" with nothing open or instead of a yes/no or a number (never inside an
+        open answer, a crisis flow or the onboarding): the WHO-5 has no intent of its own."""
+        flow = self.flow
+        if flow is not None and (flow.name in CRISIS_FLOWS or isinstance(flow, (OnboardingFlow, Who5Flow))
+                                 or self.expect.kind == "free_text"):
+            return False
+        return self.requests.asks_for_who5(result.text, result.intent)
 
     def _switches_topic(self, result: NluResult) -> bool:
         """A topic request or a feeling the active flow does not read as its answer."""
@@ -437,8 +460,6 @@ class Engine:
     def _idle(self, result: NluResult) -> Outcome:
         """No flow is active: start one by intent, answer socially, or clarify."""
         intent = result.intent
-        if self.requests.asks_for_who5(result.text, intent):  # "den Fragebogen": no intent of its own
-            return self._begin(Who5Flow(), result)
         if intent == "next" and paused_exercise(self.ctx):  # "weitermachen": the paused exercise
             return self._begin(ExerciseFlow(), result)
         if intent == "skip":  # "weiß nicht" with nothing open: a state, not a parse error

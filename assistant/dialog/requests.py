@@ -105,6 +105,12 @@ def _words(path: Path, table: dict, key: str) -> tuple[str, ...]:
     return tuple(sorted({fold(v) for v in value if fold(v)}))
 
 
+def _names(path: Path, table: dict, key: str) -> tuple[str, ...]:
+    """Intent names as written ("scale_answer": folding would take the underscore)."""
+    _words(path, table, key)
+    return tuple(sorted({v.strip() for v in table[key]}))
+
+
 @lru_cache(maxsize=4)
 def load_requests(folder: Path) -> Requests:
     """Read ``folder/requests.toml`` (``folder`` is ``intents/dialog``); errors name file and key."""
@@ -136,4 +142,4 @@ def load_requests(folder: Path) -> Requests:
         contact_negations=frozenset(_words(path, tables["contact"], "negations")),
         contact_near_negations=frozenset(_words(path, tables["contact"], "near_negations")),
         who5_cues=_words(path, tables["who5"], "cues"),
-        who5_intents=frozenset(_words(path, tables["who5"], "with_intents")))
+        who5_intents=frozenset(_names(path, tables["who5"], "with_intents")))

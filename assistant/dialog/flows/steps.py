@@ -178,7 +178,9 @@ class DoneFlow(Flow):
     def handle(self, ctx: "Context", result: NluResult) -> Outcome:
         if self.step is None:
             return Outcome((), done=True, unhandled=True)
-        if result.intent in ("no", "later"):
+        said = f" {fold(result.text).strip(' .!?,')} "
+        not_yet = (fold(word) for word in ctx.attr("step_dialog.done_quick", "not_yet", ()))
+        if result.intent in ("no", "later") or any(said.startswith(f" {word} ") for word in not_yet):
             return Outcome((ctx.say("step_dialog.done_not_yet"),), done=True)
         if result.intent in ("yes", "done", "answer", "feeling", None):
             return self._praise(ctx, "step_dialog.done_told")
